@@ -1,0 +1,34 @@
+/**
+ * Chooses the kernel set the ops run on. The WebAssembly SIMD backend is used
+ * when the engine supports it (it handles float32 hot paths and hands the rest
+ * to the reference kernels); `setBackend("reference")` forces plain TypeScript.
+ *
+ * @module
+ */
+
+import { InklingError } from "../errors.ts";
+import type { Kernels } from "./kernels.ts";
+import { referenceKernels } from "./reference/mod.ts";
+
+/** Names of the available backends. */
+export type BackendName = "wasm" | "reference";
+
+const wasmKernels: Kernels | null = null;
+let active: Kernels = wasmKernels ?? referenceKernels;
+
+/** The kernels in use. */
+export function kernels(): Kernels {
+  return active;
+}
+
+/** Selects a backend by name; throws if it is not available on this engine. */
+export function setBackend(name: BackendName): void {
+  if (name === "reference") active = referenceKernels;
+  else if (wasmKernels) active = wasmKernels;
+  else throw new InklingError("setBackend: the wasm backend is not available on this engine");
+}
+
+/** Name of the backend in use. */
+export function backendName(): string {
+  return active.name;
+}

@@ -1,0 +1,200 @@
+/**
+ * The kernel interface: the only place where loops over elements live.
+ *
+ * Ops (in `autograd/ops/`) describe *what* to compute on tensors and how to
+ * differentiate it; a {@linkcode Kernels} implementation decides *how* to run
+ * it on flat, contiguous, row-major typed arrays. Kernels know nothing about
+ * tapes, gradients or tensors, so a backend can be swapped (plain TypeScript
+ * reference, WebAssembly SIMD) without touching an op.
+ *
+ * Conventions for every kernel:
+ * - arrays are row-major and contiguous; `out` never aliases an input unless
+ *   the kernel says so;
+ * - all arrays of one call have the same element type ({@linkcode Storage});
+ * - sizes are trusted: ops validate shapes before calling a kernel.
+ *
+ * @module
+ */
+
+/** Flat element storage of a tensor. */
+export type Storage = Float32Array | Float64Array;
+
+/** Element-wise functions of one argument. */
+export type UnaryOp =
+  | "neg"
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "abs"
+  | "sign"
+  | "sigmoid"
+  | "tanh"
+  | "relu"
+  | "step"; // 1 where x > 0 else 0: the derivative of relu
+
+/** Element-wise functions of two arguments. */
+export type BinaryOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "pow"
+  | "max"
+  | "min"
+  | "gt"; // 1 where a > b else 0
+
+/** Arguments of {@linkcode Kernels.gemm}. */
+export interface GemmArgs {
+  /** Left matrix: m×k, or k×m when `transA`. */
+  a: Storage;
+  /** Right matrix: k×n, or n×k when `transB`. */
+  b: Storage;
+  /** Result m×n. */
+  c: Storage;
+  /** Rows of the result. */
+  m: number;
+  /** Columns of the result. */
+  n: number;
+  /** Inner dimension. */
+  k: number;
+  /** Read `a` as its transpose (stored k×m). */
+  transA?: boolean;
+  /** Read `b` as its transpose (stored n×k). */
+  transB?: boolean;
+  /** Add the product into `c` instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+/**
+ * A strided view of a flat array: element `(i0, i1, …)` lives at
+ * `offset + Σ i_d·strides[d]`. Strides may be 0 (broadcast) but never negative.
+ */
+export interface StridedView {
+  /** Extent of each dimension. */
+  shape: readonly number[];
+  /** Step in elements along each dimension. */
+  strides: readonly number[];
+  /** Index of element (0, 0, …). */
+  offset: number;
+}
+
+/**
+ * An axis of a contiguous array seen as `outer × size × inner`: reductions and
+ * softmax run along the middle dimension, for every (outer, inner) pair.
+ */
+export interface AxisLayout {
+  /** Product of the dimensions before the axis. */
+  outer: number;
+  /** Length of the axis. */
+  size: number;
+  /** Product of the dimensions after the axis. */
+  inner: number;
+}
+
+/** Geometry of a 2-D convolution or pooling window over one N×C×H×W batch. */
+export interface Window2d {
+  /** Batch size. */
+  n: number;
+  /** Channels. */
+  c: number;
+  /** Input height. */
+  h: number;
+  /** Input width. */
+  w: number;
+  /** Window height. */
+  kh: number;
+  /** Window width. */
+  kw: number;
+  /** Step between windows (same along both axes). */
+  stride: number;
+  /** Zero padding on each side (same along both axes). */
+  pad: number;
+  /** Output height: floor((h + 2·pad − kh) / stride) + 1. */
+  oh: number;
+  /** Output width: floor((w + 2·pad − kw) / stride) + 1. */
+  ow: number;
+}
+
+/** A set of compute kernels; one object per backend. */
+export interface Kernels {
+  /** Backend name, e.g. `"reference"` or `"wasm"`. */
+  readonly name: string;
+
+  /** out[i] = f(x[i]). `out` may alias `x`. */
+  unary(op: UnaryOp, x: Storage, out: Storage): void;
+
+  /**
+   * out[i] = f(a[i], b[i]) on equal-length contiguous arrays. `out` may alias
+   * `a` or `b`.
+   */
+  binary(op: BinaryOp, args: { a: Storage; b: Storage; out: Storage }): void;
+
+  /**
+   * Broadcasting form: out (contiguous, shape `shape`) = f(a, b) where a and
+   * b are strided views with that same shape (stride 0 on broadcast axes).
+   */
+  binaryStrided(
+    op: BinaryOp,
+    args: { a: Storage; av: StridedView; b: Storage; bv: StridedView; out: Storage },
+  ): void;
+
+  /** out[i] = a[i]·alpha + b[i]·beta (axpby; the optimizer's workhorse). `out` may alias. */
+  axpby(args: { a: Storage; alpha: number; b: Storage; beta: number; out: Storage }): void;
+
+  /** out[i] = min(max(x[i], lo), hi). */
+  clamp(x: Storage, args: { lo: number; hi: number; out: Storage }): void;
+
+  /** Matrix product, see {@linkcode GemmArgs}. */
+  gemm(args: GemmArgs): void;
+
+  /** out (size outer·inner) = sum of x along the middle axis. */
+  sumAxis(x: Storage, args: AxisLayout & { out: Storage }): void;
+
+  /**
+   * out = max of x along the middle axis; `index` receives the position (0..size−1)
+   * of the first maximum, for the backward pass.
+   */
+  maxAxis(x: Storage, args: AxisLayout & { out: Storage; index: Int32Array }): void;
+
+  /** Softmax along the middle axis (max-subtracted). With `log`, log-softmax. */
+  softmax(x: Storage, args: AxisLayout & { out: Storage; log?: boolean }): void;
+
+  /** Copies a strided view of `src` into contiguous `out` (permute, slice, expand). */
+  gather(src: Storage, args: { view: StridedView; out: Storage }): void;
+
+  /**
+   * Writes contiguous `src` into the strided view of `out` (concat, slice
+   * backward). With `accumulate` it adds instead of overwriting.
+   */
+  scatter(src: Storage, args: { view: StridedView; out: Storage; accumulate?: boolean }): void;
+
+  /** out[r, :] = x[rows[r], :] for rows of length `rowSize`. */
+  gatherRows(x: Storage, args: { rows: Int32Array; rowSize: number; out: Storage }): void;
+
+  /** out[rows[r], :] += src[r, :] (the backward of gatherRows). */
+  scatterAddRows(src: Storage, args: { rows: Int32Array; rowSize: number; out: Storage }): void;
+
+  /**
+   * Unfolds an N×C×H×W batch into columns: `cols` is (C·kh·kw) × (N·oh·ow),
+   * row index (c, i, j), column index (n, y, x); padding reads as 0.
+   */
+  im2col(x: Storage, args: Window2d & { cols: Storage }): void;
+
+  /** The adjoint of im2col: adds every column entry back into `out` (N×C×H×W). */
+  col2im(cols: Storage, args: Window2d & { out: Storage }): void;
+
+  /**
+   * Max pooling over N×C×H×W (padding never wins); `index` receives the flat
+   * input position (within one H×W plane) of each maximum.
+   */
+  maxPool2d(x: Storage, args: Window2d & { out: Storage; index: Int32Array }): void;
+
+  /** Backward of maxPool2d: adds each output gradient at its recorded `index` in `out`. */
+  maxPool2dBackward(grad: Storage, args: Window2d & { index: Int32Array; out: Storage }): void;
+
+  /** Average pooling over N×C×H×W; padded cells count as zeros in the average. */
+  avgPool2d(x: Storage, args: Window2d & { out: Storage }): void;
+
+  /** Backward of avgPool2d: adds each output gradient, divided by kh·kw, to its window. */
+  avgPool2dBackward(grad: Storage, args: Window2d & { out: Storage }): void;
+}

@@ -1,0 +1,47 @@
+/**
+ * The reference backend: every {@linkcode Kernels} function in plain
+ * TypeScript, generic over Float32Array and Float64Array storage. It is the
+ * yardstick other backends are tested against and the fallback where
+ * WebAssembly is unavailable, so its loops favour clarity first and then
+ * cache-friendly order (see `gemm.ts`).
+ *
+ * @module
+ */
+
+import type { Kernels } from "../kernels.ts";
+import { axpby, binary, binaryStrided, clamp, unary } from "./elementwise.ts";
+import { gemm } from "./gemm.ts";
+import { maxAxis, softmax, sumAxis } from "./reduce.ts";
+import { gather, gatherRows, scatter, scatterAddRows } from "./strided.ts";
+import {
+  avgPool2d,
+  avgPool2dBackward,
+  col2im,
+  im2col,
+  maxPool2d,
+  maxPool2dBackward,
+} from "./window.ts";
+
+/** The plain-TypeScript kernel set, named `"reference"`. */
+export const referenceKernels: Kernels = Object.freeze({
+  name: "reference",
+  unary,
+  binary,
+  binaryStrided,
+  axpby,
+  clamp,
+  gemm,
+  sumAxis,
+  maxAxis,
+  softmax,
+  gather,
+  scatter,
+  gatherRows,
+  scatterAddRows,
+  im2col,
+  col2im,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+});

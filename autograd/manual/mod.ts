@@ -1,0 +1,8 @@
+/**
+ * Manual gradients: the assignment's layer-by-layer backpropagation, written
+ * out by hand on the engine's tensors, to compare with automatic gradients.
+ *
+ * @module
+ */
+
+export * from "./dense.ts";

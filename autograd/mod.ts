@@ -1,0 +1,21 @@
+/**
+ * The engine: tensors (float32/float64), a tape that records ops and replays
+ * them backwards, differentiable ops, custom ops with hand-written gradients,
+ * the manual layer-by-layer path, a gradient checker, a seeded RNG, and the
+ * swappable kernel backends (reference TypeScript, WebAssembly SIMD).
+ *
+ * @module
+ */
+
+export * from "./errors.ts";
+export * from "./tensor.ts";
+export * from "./creation.ts";
+export * from "./shape.ts";
+export { isGradEnabled, noGrad, type TapeNode } from "./tape.ts";
+export * from "./ops/mod.ts";
+export * from "./function.ts";
+export * from "./gradcheck.ts";
+export * from "./manual/mod.ts";
+export * from "./rng.ts";
+export { type BackendName, backendName, setBackend } from "./kernels/backend.ts";
+export type { Storage } from "./kernels/kernels.ts";

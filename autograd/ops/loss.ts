@@ -1,0 +1,95 @@
+/**
+ * Losses: cross-entropy from logits (fused with a stable log-softmax) and
+ * squared error. Targets are one-hot/probability tensors or class indices.
+ *
+ * @module
+ */
+
+import { ShapeError } from "../errors.ts";
+import { sameShape, showShape } from "../shape.ts";
+import { record } from "../tape.ts";
+import { allocate, checkSameDType, type DType, Tensor } from "../tensor.ts";
+import { mul, sub } from "./elementwise.ts";
+import { mean, sum } from "./reduce.ts";
+import { softmaxForward } from "./softmax.ts";
+
+/** How a loss over a batch is reduced to one number. */
+export type Reduction = "mean" | "sum";
+
+/**
+ * One-hot rows for class indices: `[labels.length, classes]`, 1 at each label.
+ */
+export function oneHot(
+  labels: ArrayLike<number>,
+  classes: number,
+  options: { dtype?: DType } = {},
+): Tensor {
+  const data = allocate(options.dtype ?? "float32", labels.length * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= classes) {
+      throw new ShapeError(`oneHot: label ${label} at ${i} is not in 0..${classes - 1}`);
+    }
+    data[i * classes + label] = 1;
+  }
+  return new Tensor(data, [labels.length, classes]);
+}
+
+/**
+ * Cross-entropy between softmax(logits) and the target distribution, for
+ * logits of shape [N, C]. `target` is an [N, C] tensor (one-hot or
+ * probabilities) or N class indices. Mean over the batch by default.
+ */
+export function crossEntropy(
+  logits: Tensor,
+  target: Tensor | ArrayLike<number>,
+  options: { reduction?: Reduction } = {},
+): Tensor {
+  if (logits.ndim !== 2) {
+    throw new ShapeError(`crossEntropy: logits must be [N, C], got ${showShape(logits.shape)}`);
+  }
+  const [n, c] = logits.shape;
+  const t = target instanceof Tensor ? target : oneHot(target, c, { dtype: logits.dtype });
+  checkSameDType("crossEntropy", logits, t);
+  if (!sameShape(t.shape, logits.shape)) {
+    throw new ShapeError(
+      `crossEntropy: target ${showShape(t.shape)} does not match logits ${showShape(logits.shape)}`,
+    );
+  }
+  const scale = options.reduction === "sum" ? 1 : 1 / Math.max(n, 1);
+  const logProbs = softmaxForward(logits, { axis: 1, log: true });
+  const loss = new Tensor(allocate(logits.dtype, 1), []);
+  loss.data[0] = -sum(mul(t, logProbs)).item() * scale;
+  return record("crossEntropy", [logits, t], loss, (g) => {
+    // d/dlogits = (softmax − target)·scale: the classic fused gradient.
+    const probs = softmaxForward(logits, { axis: 1 });
+    const dLogits = mul(sub(probs, t), g.item() * scale);
+    return [dLogits, t.requiresGrad ? mul(logProbs, -g.item() * scale) : null];
+  });
+}
+
+/**
+ * Squared error Σ(prediction − target)², summed (the assignment's autoencoder
+ * loss) or averaged over elements ("mean": the MSE).
+ */
+export function squaredError(
+  prediction: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
+  if (!sameShape(prediction.shape, target.shape)) {
+    throw new ShapeError(
+      `squaredError: prediction ${showShape(prediction.shape)} and target ${
+        showShape(target.shape)
+      } differ`,
+    );
+  }
+  const diff = sub(prediction, target);
+  const squares = mul(diff, diff);
+  return options.reduction === "mean" ? mean(squares) : sum(squares);
+}
+
+/** Mean squared error over all elements. */
+export function mse(prediction: Tensor, target: Tensor): Tensor {
+  return squaredError(prediction, target, { reduction: "mean" });
+}

@@ -1,0 +1,154 @@
+/**
+ * The training loop: epochs of shuffled minibatches, per-epoch loss and
+ * accuracy on the training and validation sets, a progress display, callbacks,
+ * and a hard stop with a clear message when the loss stops being finite.
+ *
+ * @module
+ */
+
+import { crossEntropy, InklingError, noGrad, type Rng, type Tensor } from "../autograd/mod.ts";
+import { type Dataset, randomBatches, takeBatch } from "./batches.ts";
+import { countCorrect } from "./metrics.ts";
+import type { Module } from "./module.ts";
+import type { Optimizer } from "./optim/optimizer.ts";
+import type { Schedule } from "./optim/schedule.ts";
+import { type ProgressMode, ProgressReporter } from "./progress.ts";
+
+/** Per-epoch record of a training run (arrays indexed by epoch). */
+export interface History {
+  /** Mean training loss over the epoch's batches (weighted by batch size). */
+  train_loss: number[];
+  /** Training accuracy over the epoch. */
+  train_acc: number[];
+  /** Validation loss after the epoch (empty without a validation set). */
+  valid_loss: number[];
+  /** Validation accuracy after the epoch. */
+  valid_acc: number[];
+  /** Learning rate used in the epoch. */
+  lr: number[];
+}
+
+/** Loss function of (model output, targets). */
+export type LossFn = (output: Tensor, target: Tensor | Int32Array) => Tensor;
+
+/** What a callback sees at the end of each epoch. */
+export interface EpochEnd {
+  /** Epoch just finished (0-based). */
+  epoch: number;
+  /** History so far, including this epoch. */
+  history: History;
+  /** The model being trained. */
+  model: Module;
+  /** Its optimizer. */
+  optimizer: Optimizer;
+  /** The batch-order generator (its state belongs in checkpoints). */
+  rng: Rng;
+}
+
+/** Options of {@linkcode fit}. */
+export interface FitOptions {
+  /** Training data. */
+  train: Dataset;
+  /** Validation data, evaluated after every epoch. */
+  valid?: Dataset;
+  /** Number of epochs to run in total (including `startEpoch`). */
+  epochs: number;
+  /** Samples per batch (default 32). */
+  batchSize?: number;
+  /** Updates the parameters. */
+  optimizer: Optimizer;
+  /** Shuffles batches every epoch. */
+  rng: Rng;
+  /** Loss of (output, target); default mean cross-entropy from logits. */
+  loss?: LossFn;
+  /** Learning rate per epoch (default: the optimizer's rate unchanged). */
+  schedule?: Schedule;
+  /** Called after every epoch (e.g. to save a checkpoint); may be async. */
+  onEpochEnd?: (info: EpochEnd) => void | Promise<void>;
+  /** First epoch to run (resuming) and the history so far. */
+  resume?: { epoch: number; history: History };
+  /** Progress display: a bar on a terminal, one line per epoch otherwise (default "auto"). */
+  progress?: ProgressMode;
+}
+
+/** Thrown when the loss becomes NaN or infinite. */
+export class DivergenceError extends InklingError {}
+
+/** Mean loss and accuracy of a model on a data set, in evaluation mode, without the tape. */
+export function evaluate(
+  model: Module,
+  data: Dataset,
+  options: { batchSize?: number; loss?: LossFn } = {},
+): { loss: number; accuracy: number } {
+  const lossFn = options.loss ?? crossEntropy;
+  const wasTraining = model.training;
+  model.eval();
+  let total = 0;
+  let correct = 0;
+  const count = data.x.shape[0];
+  noGrad(() => {
+    for (const rows of randomBatches(count, { batchSize: options.batchSize ?? 256 })) {
+      const batch = takeBatch(data, rows);
+      const out = model.forward(batch.x);
+      total += lossFn(out, batch.y).item() * rows.length;
+      correct += countCorrect(out, batch.y);
+    }
+  });
+  model.train(wasTraining);
+  return { loss: total / Math.max(count, 1), accuracy: correct / Math.max(count, 1) };
+}
+
+/** Trains `model`; returns the per-epoch history. */
+export async function fit(model: Module, options: FitOptions): Promise<History> {
+  const lossFn = options.loss ?? crossEntropy;
+  const history: History = structuredClone(
+    options.resume?.history ??
+      { train_loss: [], train_acc: [], valid_loss: [], valid_acc: [], lr: [] },
+  );
+  const progress = new ProgressReporter(options.progress ?? "auto", options.epochs);
+  const count = options.train.x.shape[0];
+  for (let epoch = options.resume?.epoch ?? 0; epoch < options.epochs; epoch++) {
+    if (options.schedule) options.optimizer.lr = options.schedule(epoch);
+    model.train();
+    let totalLoss = 0;
+    let correct = 0;
+    const batches = randomBatches(count, { batchSize: options.batchSize ?? 32, rng: options.rng });
+    for (const [step, rows] of batches.entries()) {
+      const batch = takeBatch(options.train, rows);
+      const out = model.forward(batch.x);
+      const loss = lossFn(out, batch.y);
+      const value = loss.item();
+      if (!Number.isFinite(value)) {
+        progress.done();
+        throw new DivergenceError(
+          `training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
+            "lower the learning rate (saved checkpoints are from the last good epoch)",
+        );
+      }
+      options.optimizer.zeroGrad();
+      loss.backward();
+      options.optimizer.step();
+      totalLoss += value * rows.length;
+      correct += countCorrect(out, batch.y);
+      progress.step(epoch, (step + 1) / batches.length);
+    }
+    history.train_loss.push(totalLoss / count);
+    history.train_acc.push(correct / count);
+    history.lr.push(options.optimizer.lr);
+    if (options.valid) {
+      const valid = evaluate(model, options.valid, { loss: lossFn });
+      history.valid_loss.push(valid.loss);
+      history.valid_acc.push(valid.accuracy);
+    }
+    progress.epoch(epoch, history);
+    await options.onEpochEnd?.({
+      epoch,
+      history,
+      model,
+      optimizer: options.optimizer,
+      rng: options.rng,
+    });
+  }
+  progress.done();
+  return history;
+}
