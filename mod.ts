@@ -1,19 +1,26 @@
 /**
  * Inkling: a Deno-native deep-learning library with a readable tape-based
  * autograd engine, built for learning how neural networks work and for
- * reading handwriting.
+ * reading handwriting. This entry point holds the engine and the layers;
+ * data formats, OCR and compression live at `@inkling/inkling/datasets`,
+ * `/ocr` and `/compression` so that importing the core pulls in no image or
+ * ONNX dependencies.
  *
  * @example
  * ```ts
- * import { gradcheck, matmul, randn, sigmoid, sum } from "@inkling/inkling";
- * const w = randn([3, 2], { dtype: "float64", requiresGrad: true });
- * const x = randn([4, 3], { dtype: "float64" });
- * const loss = sum(sigmoid(matmul(x, w)));
+ * import { crossEntropy, gradcheck, Linear, Rng, SGD, tensor } from "@inkling/inkling";
+ * const rng = new Rng(0);
+ * const layer = new Linear(3, 2, { rng, dtype: "float64" });
+ * const x = tensor([[0.5, -1, 2], [1, 0, -0.5]], { dtype: "float64" });
+ * const loss = crossEntropy(layer.forward(x), [0, 1]);
  * loss.backward();
- * console.log(w.grad?.toArray());
+ * new SGD(layer.parameters(), { lr: 0.1 }).step();
+ * const check = gradcheck(() => crossEntropy(layer.forward(x), [0, 1]), layer.parameters());
+ * console.log(check.ok, check.maxRelError);
  * ```
  *
  * @module
  */
 
 export * from "./autograd/mod.ts";
+export * from "./layers/mod.ts";

@@ -111,7 +111,8 @@ export class Rng {
   /** Restores a state returned by {@linkcode Rng.getState}. */
   setState(state: readonly number[]): void {
     for (let i = 0; i < 4; i++) this.#s[i] = state[i] >>> 0;
-    this.#spareNormal = Number.isNaN(state[4]) ? null : state[4];
+    // JSON turns the NaN of "no spare" into null: both mean none.
+    this.#spareNormal = typeof state[4] === "number" && !Number.isNaN(state[4]) ? state[4] : null;
   }
 }
 

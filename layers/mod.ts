@@ -17,3 +17,5 @@ export * from "./batches.ts";
 export * from "./metrics.ts";
 export * from "./fit.ts";
 export type { ProgressMode } from "./progress.ts";
+export * from "./checkpoint.ts";
+export * from "./safetensors/mod.ts";

@@ -9,11 +9,12 @@
 import { InklingError } from "../errors.ts";
 import type { Kernels } from "./kernels.ts";
 import { referenceKernels } from "./reference/mod.ts";
+import { loadWasmKernels } from "./wasm/mod.ts";
 
 /** Names of the available backends. */
 export type BackendName = "wasm" | "reference";
 
-const wasmKernels: Kernels | null = null;
+const wasmKernels: Kernels | null = loadWasmKernels(referenceKernels);
 let active: Kernels = wasmKernels ?? referenceKernels;
 
 /** The kernels in use. */
