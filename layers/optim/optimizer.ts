@@ -16,7 +16,7 @@ export abstract class Optimizer {
   /** Number of step() calls so far. */
   steps = 0;
   /** Per-parameter state buffers by slot name ("momentum", "m", "v"…). */
-  protected readonly slots = new Map<string, Tensor[]>();
+  protected readonly slots: Map<string, Tensor[]> = new Map();
 
   /** Creates an optimizer over `params` with learning rate `options.lr`. */
   constructor(params: readonly Tensor[], options: { lr: number }) {
