@@ -1,0 +1,147 @@
+;; im2col and its adjoint col2im over an N×C×H×W f32 batch.
+;;
+;; cols is (C·kh·kw) × (N·oh·ow): row (c·kh + i)·kw + j, column (n·oh + y)·ow
+;; + x holds image element (y·stride − pad + i, x·stride − pad + j) of plane
+;; (n, c), or 0 in the padding. As in the reference kernels, padding is never
+;; materialised: for each kernel offset the range of output positions that
+;; fall inside the image is computed once, and only those are visited. With
+;; stride 1 every visited run is contiguous on both sides and moves as
+;; vectors.
+
+;; First output position o whose input o·stride − pad + t is ≥ 0 (≤ count).
+(func $inside_lo (param $t i32) (param $pad i32) (param $stride i32) (param $count i32) (result i32)
+  (local $first i32)
+  (local.set $first (i32.sub (local.get $t) (local.get $pad)))
+  (if (i32.ge_s (local.get $first) (i32.const 0)) (then (return (i32.const 0))))
+  (call $min_u (local.get $count)
+    (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $first)) (i32.sub (local.get $stride) (i32.const 1)))
+      (local.get $stride))))
+
+;; One past the last output position whose input is < extent (≤ count).
+(func $inside_hi
+  (param $t i32) (param $pad i32) (param $stride i32) (param $extent i32) (param $count i32) (result i32)
+  (local $first i32)
+  (local.set $first (i32.sub (local.get $t) (local.get $pad)))
+  (if (i32.ge_s (local.get $first) (local.get $extent)) (then (return (i32.const 0))))
+  (call $min_u (local.get $count)
+    (i32.add
+      (i32.div_u (i32.sub (i32.sub (local.get $extent) (i32.const 1)) (local.get $first)) (local.get $stride))
+      (i32.const 1))))
+
+;; One run of $count column entries at $col against image elements $stride
+;; apart from $img: copies image → cols, or with $adjoint adds cols → image.
+(func $unfold_run (param $img i32) (param $col i32) (param $count i32) (param $stride i32) (param $adjoint i32)
+  (if (i32.eq (local.get $stride) (i32.const 1))
+    (then
+      (block $short
+        (loop $vec
+          (br_if $short (i32.lt_u (local.get $count) (i32.const 4)))
+          (if (local.get $adjoint)
+            (then
+              (v128.store (local.get $img)
+                (f32x4.add (v128.load (local.get $img)) (v128.load (local.get $col)))))
+            (else (v128.store (local.get $col) (v128.load (local.get $img)))))
+          (local.set $img (i32.add (local.get $img) (i32.const 16)))
+          (local.set $col (i32.add (local.get $col) (i32.const 16)))
+          (local.set $count (i32.sub (local.get $count) (i32.const 4)))
+          (br $vec)))))
+  (local.set $stride (i32.shl (local.get $stride) (i32.const 2)))
+  (block $done
+    (loop $one
+      (br_if $done (i32.eqz (local.get $count)))
+      (if (local.get $adjoint)
+        (then
+          (f32.store (local.get $img) (f32.add (f32.load (local.get $img)) (f32.load (local.get $col)))))
+        (else (f32.store (local.get $col) (f32.load (local.get $img)))))
+      (local.set $img (i32.add (local.get $img) (local.get $stride)))
+      (local.set $col (i32.add (local.get $col) (i32.const 4)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+      (br $one))))
+
+;; The loop nest shared by im2col and col2im (see the header); visits every
+;; in-image (image element, column entry) pair once.
+(func $unfold
+  (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
+  (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
+  (param $adjoint i32)
+  (local $ch i32) (local $i i32) (local $j i32) (local $b i32) (local $y i32) (local $row i32)
+  (local $ylo i32) (local $yhi i32) (local $xlo i32) (local $xhi i32) (local $plane i32)
+  (local $rowBytes i32)
+  (local.set $rowBytes (i32.shl (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2)))
+  (local.set $row (local.get $cols))
+  (loop $channels
+    (local.set $i (i32.const 0))
+    (loop $kernelRows
+      (local.set $ylo (call $inside_lo (local.get $i) (local.get $pad) (local.get $stride) (local.get $oh)))
+      (local.set $yhi
+        (call $inside_hi (local.get $i) (local.get $pad) (local.get $stride) (local.get $h) (local.get $oh)))
+      (local.set $j (i32.const 0))
+      (loop $kernelCols
+        (local.set $xlo (call $inside_lo (local.get $j) (local.get $pad) (local.get $stride) (local.get $ow)))
+        (local.set $xhi
+          (call $inside_hi (local.get $j) (local.get $pad) (local.get $stride) (local.get $w) (local.get $ow)))
+        (if (i32.lt_s (local.get $xlo) (local.get $xhi))
+          (then
+            (local.set $b (i32.const 0))
+            (loop $batch
+              ;; Byte address of element (0, 0) of plane (b, ch).
+              (local.set $plane
+                (i32.add (local.get $img)
+                  (i32.shl
+                    (i32.mul (i32.add (i32.mul (local.get $b) (local.get $c)) (local.get $ch))
+                      (i32.mul (local.get $h) (local.get $w)))
+                    (i32.const 2))))
+              (local.set $y (local.get $ylo))
+              (block $rowsDone
+                (loop $rows
+                  (br_if $rowsDone (i32.ge_s (local.get $y) (local.get $yhi)))
+                  (call $unfold_run
+                    ;; image (y·stride − pad + i, xlo·stride − pad + j)
+                    (i32.add (local.get $plane)
+                      (i32.shl
+                        (i32.add
+                          (i32.mul
+                            (i32.add (i32.sub (i32.mul (local.get $y) (local.get $stride)) (local.get $pad))
+                              (local.get $i))
+                            (local.get $w))
+                          (i32.add (i32.sub (i32.mul (local.get $xlo) (local.get $stride)) (local.get $pad))
+                            (local.get $j)))
+                        (i32.const 2)))
+                    ;; column (b·oh + y)·ow + xlo of this row
+                    (i32.add (local.get $row)
+                      (i32.shl
+                        (i32.add
+                          (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $y)) (local.get $ow))
+                          (local.get $xlo))
+                        (i32.const 2)))
+                    (i32.sub (local.get $xhi) (local.get $xlo))
+                    (local.get $stride)
+                    (local.get $adjoint))
+                  (local.set $y (i32.add (local.get $y) (i32.const 1)))
+                  (br $rows)))
+              (br_if $batch (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))))
+        (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+        (br_if $kernelCols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+      (br_if $kernelRows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+
+;; cols = im2col(x); cols is cleared first (padding entries stay 0).
+(func (export "im2col")
+  (param $x i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
+  (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
+  (memory.fill (local.get $cols) (i32.const 0)
+    (i32.shl
+      (i32.mul (i32.mul (local.get $c) (i32.mul (local.get $kh) (local.get $kw)))
+        (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))))
+      (i32.const 2)))
+  (call $unfold (local.get $x) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
+    (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow)
+    (i32.const 0)))
+
+;; out += col2im(cols): every column entry is added into its image element.
+(func (export "col2im")
+  (param $cols i32) (param $out i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
+  (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
+  (call $unfold (local.get $out) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
+    (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow)
+    (i32.const 1)))

@@ -1,0 +1,72 @@
+/**
+ * The WebAssembly SIMD backend: float32 hot paths (gemm, im2col/col2im,
+ * element-wise math, sums and softmax over large arrays) run in a small
+ * hand-written WebAssembly module; everything else — Float64Array storage,
+ * kernels without a WebAssembly version, and sizes where copying the data
+ * into WebAssembly memory costs more than it saves — goes to a fallback
+ * {@linkcode Kernels} (normally the reference backend).
+ *
+ * The module source is the `.wat` files of this folder; `build.ts` compiles
+ * them into the generated `kernels_wasm.ts`.
+ *
+ * @module
+ */
+
+import type { Kernels } from "../kernels.ts";
+import { wasmCol2im, wasmIm2col } from "./conv.ts";
+import { wasmAxpby, wasmBinary, wasmUnary } from "./elementwise.ts";
+import { wasmGemm } from "./gemm.ts";
+import { instantiateKernels, type SimdVariant } from "./instance.ts";
+import { wasmSoftmax, wasmSumAxis } from "./reduce.ts";
+import { WasmScratch } from "./scratch.ts";
+
+export type { SimdVariant } from "./instance.ts";
+
+/** Options of {@linkcode loadWasmKernels}; the defaults are right outside tests. */
+export interface WasmKernelOptions {
+  /** Force one build (tests use it to run the plain-SIMD build where relaxed SIMD exists). */
+  simd?: SimdVariant;
+  /**
+   * Send every float32 call to WebAssembly, however small (tests use it to
+   * reach edge cases that the measured size thresholds would hand to the
+   * fallback).
+   */
+  ignoreThresholds?: boolean;
+}
+
+/**
+ * Builds the wasm kernel set on top of `fallback`. Returns null when the
+ * engine lacks WebAssembly SIMD (or the build `options.simd` asks for).
+ */
+export function loadWasmKernels(
+  fallback: Kernels,
+  options: WasmKernelOptions = {},
+): Kernels | null {
+  const exports = instantiateKernels(options.simd);
+  if (exports === null) return null;
+  const scratch = new WasmScratch(exports, { ignoreThresholds: options.ignoreThresholds === true });
+  return Object.freeze(
+    {
+      name: "wasm",
+      unary: wasmUnary(scratch, fallback),
+      binary: wasmBinary(scratch, fallback),
+      binaryStrided: (op, args) => fallback.binaryStrided(op, args),
+      axpby: wasmAxpby(scratch, fallback),
+      clamp: (x, args) => fallback.clamp(x, args),
+      gemm: wasmGemm(scratch, fallback),
+      sumAxis: wasmSumAxis(scratch, fallback),
+      maxAxis: (x, args) => fallback.maxAxis(x, args),
+      softmax: wasmSoftmax(scratch, fallback),
+      gather: (src, args) => fallback.gather(src, args),
+      scatter: (src, args) => fallback.scatter(src, args),
+      gatherRows: (x, args) => fallback.gatherRows(x, args),
+      scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
+      im2col: wasmIm2col(scratch, fallback),
+      col2im: wasmCol2im(scratch, fallback),
+      maxPool2d: (x, args) => fallback.maxPool2d(x, args),
+      maxPool2dBackward: (grad, args) => fallback.maxPool2dBackward(grad, args),
+      avgPool2d: (x, args) => fallback.avgPool2d(x, args),
+      avgPool2dBackward: (grad, args) => fallback.avgPool2dBackward(grad, args),
+    } satisfies Kernels,
+  );
+}

@@ -1,0 +1,15 @@
+/**
+ * `deno task bench`: every benchmark of the project, one JSON object per
+ * line (`{"name": …, "value": …, "unit": …}`), as the output contract says.
+ * Timings are medians of several runs after warm-up, on one thread.
+ */
+
+import { benchMatmul } from "./matmul.ts";
+import { benchMlp } from "./mlp.ts";
+import type { BenchResult } from "./result.ts";
+
+const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [benchMatmul, benchMlp];
+
+for (const suite of suites) {
+  for (const result of await suite()) console.log(JSON.stringify(result));
+}
