@@ -1,0 +1,27 @@
+/**
+ * Figures for training reports, drawn without a browser: Observable Plot
+ * renders into a linkedom document, figures are standalone SVG strings
+ * (line charts of training curves, heatmaps and confusion matrices, titled
+ * side-by-side panels), resvg-wasm rasterises them to PNG with a real font,
+ * image grids (weights, reconstructions, crops) are composed pixel by pixel
+ * straight to PNG, and reports come out as Markdown tables or one
+ * self-contained HTML file. Figure functions are pure (data in, SVG or PNG
+ * bytes out); only `saveFigure`, `svgToPng` (font and wasm loading) and
+ * `htmlReport` (figure paths) touch the file system.
+ *
+ * @module
+ */
+
+export * from "./render_plot.ts";
+export * from "./svg_layout.ts";
+export * from "./rasterize.ts";
+export * from "./save_figure.ts";
+export * from "./fonts.ts";
+export * from "./png.ts";
+export * from "./data_uri.ts";
+export * from "./line_chart.ts";
+export * from "./heatmap.ts";
+export * from "./image_grid.ts";
+export * from "./side_by_side.ts";
+export * from "./markdown_table.ts";
+export * from "./html_report.ts";
