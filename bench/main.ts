@@ -4,11 +4,16 @@
  * Timings are medians of several runs after warm-up, on one thread.
  */
 
+import { benchBuildNist36 } from "./build_nist36.ts";
 import { benchMatmul } from "./matmul.ts";
 import { benchMlp } from "./mlp.ts";
 import type { BenchResult } from "./result.ts";
 
-const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [benchMatmul, benchMlp];
+const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
+  benchMatmul,
+  benchMlp,
+  benchBuildNist36,
+];
 
 for (const suite of suites) {
   for (const result of await suite()) console.log(JSON.stringify(result));

@@ -13,3 +13,6 @@ export * from "./unipen/mod.ts";
 export * from "./data_dir.ts";
 export * from "./files.ts";
 export * from "./synthetic.ts";
+export * from "./nist36.ts";
+export * from "./builders/mod.ts";
+export * from "./augment.ts";

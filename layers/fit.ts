@@ -69,6 +69,8 @@ export interface FitOptions {
   resume?: { epoch: number; history: History };
   /** Progress display: a bar on a terminal, one line per epoch otherwise (default "auto"). */
   progress?: ProgressMode;
+  /** Transforms each training batch before the forward pass (data augmentation). */
+  augment?: (batch: Dataset, rng: Rng) => Dataset;
 }
 
 /** Thrown when the loss becomes NaN or infinite. */
@@ -114,7 +116,8 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
     let correct = 0;
     const batches = randomBatches(count, { batchSize: options.batchSize ?? 32, rng: options.rng });
     for (const [step, rows] of batches.entries()) {
-      const batch = takeBatch(options.train, rows);
+      const taken = takeBatch(options.train, rows);
+      const batch = options.augment ? options.augment(taken, options.rng) : taken;
       const out = model.forward(batch.x);
       const loss = lossFn(out, batch.y);
       const value = loss.item();
