@@ -16,3 +16,7 @@ export * from "./synthetic.ts";
 export * from "./nist36.ts";
 export * from "./builders/mod.ts";
 export * from "./augment.ts";
+export * from "./flowers17/mod.ts";
+export * from "./archive/mod.ts";
+export * from "./download.ts";
+export * from "./sources.ts";
