@@ -71,6 +71,26 @@ export interface FitOptions {
   progress?: ProgressMode;
   /** Transforms each training batch before the forward pass (data augmentation). */
   augment?: (batch: Dataset, rng: Rng) => Dataset;
+  /**
+   * Computes the batch's output and loss and leaves the parameter gradients
+   * in `grad` (default: forward, loss, tape backward). Lets a hand-written
+   * backward pass train through the same loop.
+   */
+  gradients?: GradientFn;
+}
+
+/** One batch's forward and backward pass: returns the output and the loss value. */
+export type GradientFn = (batch: Dataset) => { output: Tensor; loss: number };
+
+function tapeGradients(model: Module, lossFn: LossFn): GradientFn {
+  return (batch) => {
+    const output = model.forward(batch.x);
+    const loss = lossFn(output, batch.y);
+    model.zeroGrad();
+    const value = loss.item();
+    if (Number.isFinite(value)) loss.backward();
+    return { output, loss: value };
+  };
 }
 
 /** Thrown when the loss becomes NaN or infinite. */
@@ -103,6 +123,7 @@ export function evaluate(
 /** Trains `model`; returns the per-epoch history. */
 export async function fit(model: Module, options: FitOptions): Promise<History> {
   const lossFn = options.loss ?? crossEntropy;
+  const gradients = options.gradients ?? tapeGradients(model, lossFn);
   const history: History = structuredClone(
     options.resume?.history ??
       { train_loss: [], train_acc: [], valid_loss: [], valid_acc: [], lr: [] },
@@ -118,9 +139,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
     for (const [step, rows] of batches.entries()) {
       const taken = takeBatch(options.train, rows);
       const batch = options.augment ? options.augment(taken, options.rng) : taken;
-      const out = model.forward(batch.x);
-      const loss = lossFn(out, batch.y);
-      const value = loss.item();
+      const { output, loss: value } = gradients(batch);
       if (!Number.isFinite(value)) {
         progress.done();
         throw new DivergenceError(
@@ -128,11 +147,9 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
             "lower the learning rate (saved checkpoints are from the last good epoch)",
         );
       }
-      options.optimizer.zeroGrad();
-      loss.backward();
       options.optimizer.step();
       totalLoss += value * rows.length;
-      correct += countCorrect(out, batch.y);
+      correct += countCorrect(output, batch.y);
       progress.step(epoch, (step + 1) / batches.length);
     }
     history.train_loss.push(totalLoss / count);

@@ -1,0 +1,227 @@
+/**
+ * From a background-normalised page to groups of ink that are one character
+ * each: hysteresis thresholding, connected components, merging the pieces of
+ * broken characters, and dropping specks, dots and page-sized marks. All
+ * sizes are relative to the page's typical character height, so the same
+ * rules work for any photo resolution and writing size.
+ *
+ * @module
+ */
+
+import { computeThreshold, fromMask, Image, Mask } from "image-js";
+import type { Box } from "./box.ts";
+
+/** Options of {@linkcode groupInk}. */
+export interface GroupInkOptions {
+  /**
+   * Ink must somewhere be at most this fraction of the paper's brightness for
+   * a mark to count (default 0.7). The Otsu threshold of the page is used
+   * when it is lower; a blank page has no pixel this dark and gives no groups.
+   */
+  maxInkRatio?: number;
+  /**
+   * Groups whose longer side is below this fraction of the typical character
+   * height are specks (dust, full stops, the dots after list numbers) and are
+   * dropped unless they touch a character (default 0.3).
+   */
+  minCharFraction?: number;
+}
+
+/** The ink of one character at working resolution. */
+export interface InkGroup {
+  /** Bounding box in working pixels. */
+  box: Box;
+  /** The component labels (values of {@linkcode InkGroups.labels}) that make it up. */
+  labels: number[];
+}
+
+/** What {@linkcode groupInk} found. */
+export interface InkGroups {
+  /** One group per character, in no particular order. */
+  groups: InkGroup[];
+  /** Component label of every working pixel (0 = paper), row-major. */
+  labels: Int32Array;
+  /** Ratio below which a pixel is ink (the weak threshold of the hysteresis). */
+  inkThreshold: number;
+  /** Typical character height in working pixels (0 when nothing was found). */
+  charHeight: number;
+}
+
+/** Pieces overlapping this much of the narrower one's width are one character. */
+const MIN_X_OVERLAP = 0.5;
+/** …if they are at most this far apart vertically (× character height)… */
+const MAX_PIECE_GAP_Y = 0.25;
+/** …and the merged character is at most this tall (× character height). */
+const MAX_MERGED_HEIGHT = 1.6;
+/** A speck this close to a character (× character height) is a piece of it. */
+const ATTACH_GAP = 0.1;
+/** Marks taller than this (× character height) are not characters. */
+const MAX_CHAR_HEIGHT = 3;
+/** Marks wider than this (× character height): ruled lines, page edges. */
+const MAX_CHAR_WIDTH = 6;
+
+/**
+ * Finds the characters' ink in `ratio` (`width × height`, 1 = paper, 0 =
+ * black). Pixels darker than the strong threshold seed components; each
+ * component grows over every connected pixel darker than the weak threshold
+ * halfway between the strong one and paper (hysteresis), so faint stroke ends
+ * and thin pencil lines stay attached without letting paper noise in.
+ */
+export function groupInk(
+  ratio: Float32Array,
+  size: { width: number; height: number },
+  options: GroupInkOptions = {},
+): InkGroups {
+  const { width, height } = size;
+  const strong = Math.min(options.maxInkRatio ?? 0.7, otsuThreshold(ratio, size));
+  const inkThreshold = (strong + 1) / 2;
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < mask.length; i++) mask[i] = ratio[i] < inkThreshold ? 1 : 0;
+  const manager = fromMask(new Mask(width, height, { data: mask }), { allowCorners: true });
+  const labels = manager.getMap().data;
+  const rois = manager.getRois({ kind: "white" });
+
+  const darkest = new Float32Array(rois.length + 1).fill(Infinity);
+  for (let i = 0; i < labels.length; i++) {
+    const id = labels[i];
+    if (id > 0 && ratio[i] < darkest[id]) darkest[id] = ratio[i];
+  }
+  const pieces = rois
+    .filter((roi) => darkest[roi.id] < strong)
+    .map((roi) => ({
+      box: [
+        roi.origin.row,
+        roi.origin.column,
+        roi.origin.row + roi.height,
+        roi.origin.column + roi.width,
+      ] as Box,
+      labels: [roi.id],
+      ink: roi.surface,
+    }));
+  const charHeight = inkWeightedMedianHeight(pieces);
+  const plausible = pieces.filter(({ box }) =>
+    box[2] - box[0] <= MAX_CHAR_HEIGHT * charHeight &&
+    box[3] - box[1] <= MAX_CHAR_WIDTH * charHeight
+  );
+  const merged = mergeOverlapping(plausible, charHeight);
+  const groups = attachOrDropSpecks(merged, {
+    charHeight,
+    minFraction: options.minCharFraction ?? 0.3,
+  });
+  for (let i = 0; i < labels.length; i++) if (labels[i] < 0) labels[i] = 0;
+  return {
+    groups: groups.map(({ box, labels }) => ({ box, labels })),
+    labels,
+    inkThreshold,
+    charHeight,
+  };
+}
+
+type Piece = { box: Box; labels: number[]; ink: number };
+
+/** Otsu's threshold of the ratio image (clamped to [0, 1], 8-bit histogram). */
+function otsuThreshold(ratio: Float32Array, { width, height }: { width: number; height: number }) {
+  const grey = new Uint8Array(ratio.length);
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.round(Math.min(1, ratio[i]) * 255);
+  return computeThreshold(new Image(width, height, { colorModel: "GREY", data: grey })) / 255;
+}
+
+/**
+ * The height of the piece holding the median ink pixel. Weighting by ink
+ * lets the characters, not the many tiny specks of a noisy photo, decide.
+ */
+function inkWeightedMedianHeight(pieces: Piece[]): number {
+  const sorted = pieces.map(({ box, ink }) => ({ h: box[2] - box[0], ink })).sort((a, b) =>
+    a.h - b.h
+  );
+  const half = sorted.reduce((sum, p) => sum + p.ink, 0) / 2;
+  let seen = 0;
+  for (const { h, ink } of sorted) {
+    seen += ink;
+    if (seen >= half) return h;
+  }
+  return 0;
+}
+
+/**
+ * Merges pieces stacked above each other (the bars of an E drawn apart, a T
+ * whose stem misses its bar): they overlap in x by at least half of the
+ * narrower one, are vertically close, and together stay character-sized.
+ * Neighbouring characters of a line touch at most at their edges in x, and
+ * characters of adjacent lines are too far apart, so neither merges.
+ */
+function mergeOverlapping(pieces: Piece[], charHeight: number): Piece[] {
+  let groups = pieces.map((p) => ({ ...p, box: [...p.box] as Box }));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    groups.sort((a, b) => a.box[1] - b.box[1]);
+    const out: Piece[] = [];
+    const used = new Uint8Array(groups.length);
+    for (let i = 0; i < groups.length; i++) {
+      if (used[i]) continue;
+      const a = groups[i];
+      for (let j = i + 1; j < groups.length && groups[j].box[1] < a.box[3]; j++) {
+        if (used[j] || !samePieceOfText(a.box, groups[j].box, charHeight)) continue;
+        a.box = union(a.box, groups[j].box);
+        a.labels.push(...groups[j].labels);
+        a.ink += groups[j].ink;
+        used[j] = 1;
+        changed = true;
+      }
+      out.push(a);
+    }
+    groups = out;
+  }
+  return groups;
+}
+
+function samePieceOfText(a: Box, b: Box, charHeight: number): boolean {
+  const overlapX = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  const narrower = Math.min(a[3] - a[1], b[3] - b[1]);
+  const gapY = Math.max(a[0], b[0]) - Math.min(a[2], b[2]);
+  const mergedHeight = Math.max(a[2], b[2]) - Math.min(a[0], b[0]);
+  return overlapX >= MIN_X_OVERLAP * narrower && gapY <= MAX_PIECE_GAP_Y * charHeight &&
+    mergedHeight <= MAX_MERGED_HEIGHT * charHeight;
+}
+
+/**
+ * Small groups either belong to the character they (almost) touch, a stroke
+ * broken by the threshold, or are specks and full stops, which stand apart.
+ */
+function attachOrDropSpecks(
+  groups: Piece[],
+  { charHeight, minFraction }: { charHeight: number; minFraction: number },
+): Piece[] {
+  const minSide = minFraction * charHeight;
+  const isSpeck = (g: Piece) => Math.max(g.box[2] - g.box[0], g.box[3] - g.box[1]) < minSide;
+  const chars = groups.filter((g) => !isSpeck(g));
+  for (const speck of groups.filter(isSpeck)) {
+    let best: Piece | undefined;
+    let bestGap = ATTACH_GAP * charHeight;
+    for (const char of chars) {
+      const gap = boxGap(speck.box, char.box);
+      if (gap <= bestGap) [best, bestGap] = [char, gap];
+    }
+    if (best === undefined) continue;
+    best.box = union(best.box, speck.box);
+    best.labels.push(...speck.labels);
+  }
+  return chars;
+}
+
+/** Chebyshev distance between two boxes (0 when they overlap). */
+function boxGap(a: Box, b: Box): number {
+  const dy = Math.max(0, Math.max(a[0], b[0]) - Math.min(a[2], b[2]));
+  const dx = Math.max(0, Math.max(a[1], b[1]) - Math.min(a[3], b[3]));
+  return Math.max(dx, dy);
+}
+
+function union(a: Box, b: Box): Box {
+  return [
+    Math.min(a[0], b[0]),
+    Math.min(a[1], b[1]),
+    Math.max(a[2], b[2]),
+    Math.max(a[3], b[3]),
+  ];
+}
