@@ -7,12 +7,14 @@
 import { benchBuildNist36 } from "./build_nist36.ts";
 import { benchMatmul } from "./matmul.ts";
 import { benchMlp } from "./mlp.ts";
+import { benchTrain } from "./train.ts";
 import type { BenchResult } from "./result.ts";
 
 const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchMatmul,
   benchMlp,
   benchBuildNist36,
+  benchTrain,
 ];
 
 for (const suite of suites) {

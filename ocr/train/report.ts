@@ -58,7 +58,7 @@ export function topConfusions(counts: number[][], limit = 10): [string, string, 
 /** Writes model, history, figures and reports into `dir`; returns the report.md path. */
 export async function writeRunDirectory(dir: string, input: ReportInput): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
-  const { result, settings } = input;
+  const { result } = input;
   const h = result.history;
   await saveCheckpoint(`${dir}/model.safetensors`, {
     model: result.model,

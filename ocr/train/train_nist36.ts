@@ -9,6 +9,7 @@
 
 import { noGrad, Rng, type Tensor } from "../../autograd/mod.ts";
 import {
+  confusionMatrix,
   cosineLR,
   type Dataset,
   evaluate,
@@ -18,7 +19,6 @@ import {
   type Sequential,
   SGD,
 } from "../../layers/mod.ts";
-import { confusionMatrix } from "../../layers/metrics.ts";
 import { buildNist36, NIST36_MANIFEST } from "../../datasets/builders/mod.ts";
 import { loadNist36, type Nist36Split } from "../../datasets/nist36.ts";
 import { resolveCacheDir, resolveDataDir } from "../../datasets/data_dir.ts";
