@@ -56,8 +56,8 @@ export class Conv2d extends Module {
   }
 }
 
-/** Max pooling with a square window (stride defaults to the window). */
-export class MaxPool2d extends Module {
+/** A pooling layer: a square window, stride defaulting to the window. */
+abstract class Pool2d extends Module {
   /** Pooling geometry. */
   readonly options: { kernel: number; stride?: number; padding?: number };
 
@@ -66,7 +66,10 @@ export class MaxPool2d extends Module {
     super();
     this.options = { kernel, ...options };
   }
+}
 
+/** Max pooling with a square window (stride defaults to the window). */
+export class MaxPool2d extends Pool2d {
   /** [N, C, H, W] → [N, C, OH, OW]. */
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.options);
@@ -74,16 +77,7 @@ export class MaxPool2d extends Module {
 }
 
 /** Average pooling with a square window (stride defaults to the window). */
-export class AvgPool2d extends Module {
-  /** Pooling geometry. */
-  readonly options: { kernel: number; stride?: number; padding?: number };
-
-  /** Creates the layer. */
-  constructor(kernel: number, options: { stride?: number; padding?: number } = {}) {
-    super();
-    this.options = { kernel, ...options };
-  }
-
+export class AvgPool2d extends Pool2d {
   /** [N, C, H, W] → [N, C, OH, OW]. */
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.options);

@@ -7,6 +7,7 @@
  */
 
 import { FormatError, ShapeError } from "../autograd/errors.ts";
+import { crc32 } from "../datasets/archive/crc32.ts";
 
 /** Raw 8-bit pixels, row-major, `channels` interleaved values per pixel. */
 export interface RasterImage {
@@ -36,22 +37,6 @@ export interface PngHeader {
 export const PNG_SIGNATURE: Uint8Array = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 
 const COLOR_TYPE = { 1: 0, 3: 2, 4: 6 } as const;
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);

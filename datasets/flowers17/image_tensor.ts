@@ -11,7 +11,7 @@
 import { decode } from "image-js";
 import { FormatError, InklingError } from "../../autograd/errors.ts";
 import { readFileLimited } from "../files.ts";
-import { readImageHeader } from "./image_size.ts";
+import { readImageHeader } from "../image_header.ts";
 import { resizeCropPlanar } from "./resample.ts";
 
 /** Order of the three output planes. */

@@ -56,7 +56,7 @@ export {
   readImageCHW,
   SQUEEZENET_PREPROCESS,
 } from "./image_tensor.ts";
-export { type ImageHeader, readImageHeader } from "./image_size.ts";
+export { type ImageHeader, readImageHeader } from "../image_header.ts";
 export {
   type InterleavedPixels,
   type ResizeCropOptions,

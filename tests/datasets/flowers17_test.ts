@@ -252,7 +252,7 @@ Deno.test("flowers17: grey PNGs fill three planes; bad or oversized images are F
     () => imageToCHW(new TextEncoder().encode("hello"), { what: "a.txt" }),
     (error: Error) => {
       assert.ok(error instanceof FormatError);
-      assert.match(error.message, /^a\.txt: not a JPEG or PNG image/);
+      assert.match(error.message, /^a\.txt: not a PNG or JPEG image/);
       return true;
     },
   );

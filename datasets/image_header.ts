@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FormatError } from "../../autograd/errors.ts";
+import { FormatError } from "../autograd/errors.ts";
 
 /** Container format and declared size of an encoded image. */
 export interface ImageHeader {
@@ -28,7 +28,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function readImageHeader(bytes: Uint8Array, what: string): ImageHeader {
   if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return pngHeader(bytes, what);
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return jpegHeader(bytes, what);
-  throw new FormatError(`${what}: not a JPEG or PNG image (unknown signature)`);
+  const start = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  throw new FormatError(`${what}: not a PNG or JPEG image (starts with bytes ${start})`);
 }
 
 function pngHeader(bytes: Uint8Array, what: string): ImageHeader {
