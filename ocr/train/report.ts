@@ -173,7 +173,13 @@ function reportSections(input: ReportInput): Section[] {
         ],
       },
     },
-    { heading: "Accuracy", figure: "accuracy" },
+    {
+      heading: "Accuracy",
+      text:
+        "Training accuracy and loss are measured during each epoch on the shifted (augmented) " +
+        "batches, which is why they sit near or below the validation curve.",
+      figure: "accuracy",
+    },
     { heading: "Loss", figure: "loss" },
     {
       heading: "First-layer weights",
