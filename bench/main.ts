@@ -5,6 +5,7 @@
  */
 
 import { benchBuildNist36 } from "./build_nist36.ts";
+import { benchCompression } from "./compression.ts";
 import { benchMatmul } from "./matmul.ts";
 import { benchMlp } from "./mlp.ts";
 import { benchTrain } from "./train.ts";
@@ -15,6 +16,7 @@ const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchMlp,
   benchBuildNist36,
   benchTrain,
+  benchCompression,
 ];
 
 for (const suite of suites) {

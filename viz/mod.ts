@@ -25,3 +25,4 @@ export * from "./image_grid.ts";
 export * from "./side_by_side.ts";
 export * from "./markdown_table.ts";
 export * from "./html_report.ts";
+export * from "./write_report.ts";

@@ -10,13 +10,11 @@ import { NIST36_CLASSES } from "../../datasets/nist36.ts";
 import { writeFileAtomic } from "../../datasets/files.ts";
 import {
   confusionMatrixFigure,
-  htmlReport,
   imageGrid,
   lineChart,
-  markdownTable,
-  type ReportSection,
-  saveFigure,
+  type NamedFigureSection,
   sideBySide,
+  writeReport,
 } from "../../viz/mod.ts";
 import type { TrainResult, TrainSettings } from "./train_nist36.ts";
 
@@ -126,28 +124,18 @@ export async function writeRunDirectory(dir: string, input: ReportInput): Promis
       ]),
     });
   }
-  for (const [name, svg] of Object.entries(figures)) await saveFigure(`${dir}/${name}`, svg);
-
-  const sections = reportSections(input);
-  await writeFileAtomic(`${dir}/report.md`, encoder.encode(markdownReport(sections)));
-  const html = await htmlReport({
+  return await writeReport(dir, {
     title: "NIST36 MLP training report",
-    sections: sections.map((s) => ({
-      ...s,
-      figure: s.figure ? `${dir}/${s.figure}.png` : undefined,
-    })),
+    figures,
+    sections: reportSections(input),
   });
-  await writeFileAtomic(`${dir}/report.html`, encoder.encode(html));
-  return `${dir}/report.md`;
 }
 
-type Section = Omit<ReportSection, "figure"> & { figure?: string };
-
-function reportSections(input: ReportInput): Section[] {
+function reportSections(input: ReportInput): NamedFigureSection[] {
   const { result, settings } = input;
   const h = result.history;
   const last = h.train_acc.length - 1;
-  const sections: Section[] = [
+  const sections: NamedFigureSection[] = [
     {
       heading: "Setup",
       text:
@@ -215,15 +203,4 @@ function reportSections(input: ReportInput): Section[] {
     });
   }
   return sections;
-}
-
-function markdownReport(sections: Section[]): string {
-  const parts = ["# NIST36 MLP training report\n"];
-  for (const s of sections) {
-    parts.push(`## ${s.heading}\n`);
-    if (s.text) parts.push(`${s.text}\n`);
-    if (s.figure) parts.push(`![${s.heading}](${s.figure}.png)\n`);
-    if (s.table) parts.push(markdownTable(s.table.rows, s.table.header) + "\n");
-  }
-  return parts.join("\n");
 }
