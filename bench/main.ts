@@ -8,6 +8,7 @@ import { benchBuildNist36 } from "./build_nist36.ts";
 import { benchCompression } from "./compression.ts";
 import { benchMatmul } from "./matmul.ts";
 import { benchMlp } from "./mlp.ts";
+import { benchOcr } from "./ocr.ts";
 import { benchTrain } from "./train.ts";
 import type { BenchResult } from "./result.ts";
 
@@ -17,6 +18,7 @@ const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchBuildNist36,
   benchTrain,
   benchCompression,
+  benchOcr,
 ];
 
 for (const suite of suites) {

@@ -40,3 +40,6 @@ export {
 export { type BinaryPage, CROP_SIZE, cropLetters, type CropLettersOptions } from "./crops.ts";
 export { type BinaryImage, pruneSpurs, strokeWidth, thin } from "./skeleton.ts";
 export { drawOverlay, type DrawOverlayOptions } from "./overlay.ts";
+export * from "./read_text.ts";
+export * from "./eval.ts";
+export * from "./model/mod.ts";

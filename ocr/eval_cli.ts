@@ -1,0 +1,57 @@
+/**
+ * `deno task ocr:eval`: reads the sample photos of the data directory's
+ * `images/` folder, scores them against their transcriptions (character and
+ * word error rate, no-space accuracy), prints the Markdown table and writes
+ * it with one overlay per photo into `--out` (default `runs/ocr_eval`).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { InklingError } from "../autograd/errors.ts";
+import { evaluateOcr } from "./eval.ts";
+
+const USAGE = `usage: deno task ocr:eval [--out DIR] [--model FILE] [--data-dir DIR] [--no-context]
+  --out DIR        where ocr_eval.md and the overlays go (default runs/ocr_eval)
+  --model FILE     classifier checkpoint (default: the committed model)
+  --data-dir DIR   data directory holding images/ (or INKLING_DATA_DIR, else ../shared/data)
+  --no-context     score without the word-context correction`;
+
+/** Runs the evaluation with `args`; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        out: { type: "string" },
+        model: { type: "string" },
+        "data-dir": { type: "string" },
+        "no-context": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const outDir = values.out ?? "runs/ocr_eval";
+    const evaluation = await evaluateOcr({
+      outDir,
+      model: values.model,
+      dataDir: values["data-dir"],
+      context: !values["no-context"],
+    });
+    console.log(evaluation.table);
+    console.error(`wrote ${outDir}/ocr_eval.md and ${evaluation.images.length} overlays`);
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const note = error instanceof InklingError || error instanceof TypeError
+      ? ""
+      : " (unexpected; please report it)";
+    console.error(`error: ${message}${note}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
