@@ -6,10 +6,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { InklingError } from "../autograd/errors.ts";
 import { NIST36_CLASSES } from "../datasets/nist36.ts";
-import { loadTrainingData } from "../ocr/train/train_nist36.ts";
+import { numberFlag, runCommand } from "../datasets/command_line.ts";
+import { describeData, loadTrainingData } from "../ocr/train/train_nist36.ts";
 import { AUTOENCODER_DEFAULTS } from "./autoencoder.ts";
 import { compareCompression, COMPRESSION_DEFAULTS } from "./compare.ts";
 import { writeCompressionReport } from "./report.ts";
@@ -31,20 +31,6 @@ const USAGE = `usage: deno task compress [options]
   --classes CHARS      classes shown in the reconstruction figure (default AHOV2)
   --quiet              no per-epoch progress lines`;
 
-function numberFlag(
-  value: string | undefined,
-  name: string,
-  options: { fallback: number; integer?: boolean },
-): number {
-  if (value === undefined) return options.fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (options.integer && !Number.isInteger(n))) {
-    const kind = options.integer ? "a non-negative integer" : "a non-negative number";
-    throw new InklingError(`--${name} needs ${kind}, got "${value}"`);
-  }
-  return n;
-}
-
 function classFlag(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   const classes = [...value.toUpperCase()].map((c) => NIST36_CLASSES.indexOf(c));
@@ -55,35 +41,27 @@ function classFlag(value: string | undefined): number[] | undefined {
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        out: { type: "string" },
-        data: { type: "string" },
-        "data-dir": { type: "string" },
-        epochs: { type: "string" },
-        "batch-size": { type: "string" },
-        lr: { type: "string" },
-        momentum: { type: "string" },
-        hidden: { type: "string" },
-        seed: { type: "string" },
-        components: { type: "string" },
-        uncentered: { type: "boolean" },
-        classes: { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+export function main(args: string[]): Promise<number> {
+  const flags = {
+    out: { type: "string" },
+    data: { type: "string" },
+    "data-dir": { type: "string" },
+    epochs: { type: "string" },
+    "batch-size": { type: "string" },
+    lr: { type: "string" },
+    momentum: { type: "string" },
+    hidden: { type: "string" },
+    seed: { type: "string" },
+    components: { type: "string" },
+    uncentered: { type: "boolean" },
+    classes: { type: "string" },
+    quiet: { type: "boolean" },
+  } as const;
+  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
     const integer = (name: keyof typeof values, fallback: number) =>
-      numberFlag(values[name] as string | undefined, name, { fallback, integer: true });
+      numberFlag(values[name], name, { fallback, integer: true });
     const real = (name: keyof typeof values, fallback: number) =>
-      numberFlag(values[name] as string | undefined, name, { fallback });
+      numberFlag(values[name], name, { fallback });
     const autoencoder = {
       epochs: integer("epochs", A.epochs),
       batchSize: integer("batch-size", A.batchSize),
@@ -102,37 +80,27 @@ export async function main(args: string[]): Promise<number> {
     const result = compareCompression(split, {
       settings: { autoencoder, components, center: !values.uncentered },
       onEpochEnd: values.quiet ? undefined : (epoch, train, valid) =>
-        console.error(
+        output.stderr(
           `epoch ${epoch + 1}/${autoencoder.epochs}  train loss ${train.toFixed(3)}  valid loss ${
             valid.toFixed(3)
           }`,
         ),
     });
-    const dataNote = data.origin === "nist36"
-      ? `NIST36 MAT-files from ${data.dir}.`
-      : `UNIPEN-built NIST36-format set (writer-disjoint splits) from ${data.dir}.`;
     const report = await writeCompressionReport(values.out ?? "runs/compression", {
       result,
       data: { train: data.train.x, valid: { x: data.valid.x, labels: data.valid.labels } },
-      dataNote,
+      dataNote: describeData(data),
       classes,
     });
-    console.error(
-      `autoencoder PSNR ${result.autoencoderPsnr.valid.toFixed(2)}/${
-        result.autoencoderPsnr.test.toFixed(2)
-      } dB, PCA ${result.pca.psnr.valid.toFixed(2)}/${
-        result.pca.psnr.test.toFixed(2)
+    const psnr = (p: { valid: number; test: number }) =>
+      `${p.valid.toFixed(2)}/${p.test.toFixed(2)}`;
+    output.stderr(
+      `autoencoder PSNR ${psnr(result.autoencoderPsnr)} dB, PCA ${
+        psnr(result.pca.psnr)
       } dB (validation/test)`,
     );
-    console.log(report);
-    return 0;
-  } catch (error) {
-    const known = error instanceof InklingError ||
-      (error instanceof TypeError && /parseArgs|option/i.test(error.message));
-    console.error(`error: ${error instanceof Error ? error.message : error}`);
-    if (!known) console.error("(unexpected; please report it with the command you ran)");
-    return 1;
-  }
+    output.stdout(report);
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -19,3 +19,4 @@ export * from "./fit.ts";
 export type { ProgressMode } from "./progress.ts";
 export * from "./checkpoint.ts";
 export * from "./safetensors/mod.ts";
+export * from "./best_weights.ts";

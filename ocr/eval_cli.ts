@@ -7,8 +7,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { InklingError } from "../autograd/errors.ts";
+import { runCommand } from "../datasets/command_line.ts";
 import { evaluateOcr } from "./eval.ts";
 
 const USAGE = `usage: deno task ocr:eval [--out DIR] [--model FILE] [--data-dir DIR] [--no-context]
@@ -18,22 +17,14 @@ const USAGE = `usage: deno task ocr:eval [--out DIR] [--model FILE] [--data-dir 
   --no-context     score without the word-context correction`;
 
 /** Runs the evaluation with `args`; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        out: { type: "string" },
-        model: { type: "string" },
-        "data-dir": { type: "string" },
-        "no-context": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+export function main(args: string[]): Promise<number> {
+  const flags = {
+    out: { type: "string" },
+    model: { type: "string" },
+    "data-dir": { type: "string" },
+    "no-context": { type: "boolean" },
+  } as const;
+  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
     const outDir = values.out ?? "runs/ocr_eval";
     const evaluation = await evaluateOcr({
       outDir,
@@ -41,17 +32,9 @@ export async function main(args: string[]): Promise<number> {
       dataDir: values["data-dir"],
       context: !values["no-context"],
     });
-    console.log(evaluation.table);
-    console.error(`wrote ${outDir}/ocr_eval.md and ${evaluation.images.length} overlays`);
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    const note = error instanceof InklingError || error instanceof TypeError
-      ? ""
-      : " (unexpected; please report it)";
-    console.error(`error: ${message}${note}`);
-    return 1;
-  }
+    output.stdout(evaluation.table);
+    output.stderr(`wrote ${outDir}/ocr_eval.md and ${evaluation.images.length} overlays`);
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -16,10 +16,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { InklingError } from "../../autograd/errors.ts";
-import { noGrad, Rng, type Tensor } from "../../autograd/mod.ts";
-import { Adam, cosineLR, evaluate, fit, saveCheckpoint } from "../../layers/mod.ts";
+import { Rng, type Tensor } from "../../autograd/mod.ts";
+import { Adam, BestWeights, cosineLR, evaluate, fit, saveCheckpoint } from "../../layers/mod.ts";
+import { numberFlag, runCommand } from "../../datasets/command_line.ts";
 import { buildNist36, NIST36_MANIFEST } from "../../datasets/builders/mod.ts";
 import { resolveCacheDir, resolveDataDir } from "../../datasets/data_dir.ts";
 import { loadNist36, NIST36_CLASSES } from "../../datasets/nist36.ts";
@@ -105,7 +104,7 @@ export async function trainDefaultModel(
   const rng = new Rng(s.seed);
   const model = createOcrNetwork(architecture, { rng });
   const optimizer = new Adam(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
-  let best = { accuracy: -1, epoch: 0, state: [] as Tensor[] };
+  const best = new BestWeights(model);
   const started = performance.now();
   const history = await fit(model, {
     train: { x: data.train.x, y: data.train.labels },
@@ -117,15 +116,10 @@ export async function trainDefaultModel(
     schedule: cosineLR(s.lr, { epochs: s.epochs }),
     augment: (batch, r) => ({ ...batch, x: jitterGlyphs(batch.x as Tensor, r, JITTER) }),
     progress: "lines",
-    onEpochEnd: ({ epoch, history }) => {
-      const accuracy = history.valid_acc[epoch];
-      if (accuracy > best.accuracy) {
-        best = { accuracy, epoch: epoch + 1, state: model.parameters().map((p) => p.clone()) };
-      }
-    },
+    onEpochEnd: best.update,
   });
   const seconds = (performance.now() - started) / 1000;
-  noGrad(() => model.parameters().forEach((p, i) => p.data.set(best.state[i].data)));
+  best.restore();
   const testAccuracy = evaluate(model, { x: data.test.x, y: data.test.labels }).accuracy;
   await saveCheckpoint(out, {
     model,
@@ -137,49 +131,31 @@ export async function trainDefaultModel(
 }
 
 /** Runs the script; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        out: { type: "string" },
-        epochs: { type: "string" },
-        seed: { type: "string" },
-        "data-dir": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    const count = (value: string | undefined, name: string, fallback: number) => {
-      const n = value === undefined ? fallback : Number(value);
-      if (!Number.isInteger(n) || n < 0) {
-        throw new InklingError(`--${name} needs a whole number, got "${value}"`);
-      }
-      return n;
-    };
+export function main(args: string[]): Promise<number> {
+  const flags = {
+    out: { type: "string" },
+    epochs: { type: "string" },
+    seed: { type: "string" },
+    "data-dir": { type: "string" },
+  } as const;
+  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
     const out = values.out ?? "ocr/default_model.safetensors";
+    const d = DEFAULT_TRAIN_SETTINGS;
     const result = await trainDefaultModel(out, {
       settings: {
-        epochs: count(values.epochs, "epochs", DEFAULT_TRAIN_SETTINGS.epochs),
-        seed: count(values.seed, "seed", DEFAULT_TRAIN_SETTINGS.seed),
+        epochs: numberFlag(values.epochs, "epochs", { fallback: d.epochs, integer: true }),
+        seed: numberFlag(values.seed, "seed", { fallback: d.seed, integer: true }),
       },
       dataDir: values["data-dir"],
     });
     const size = (await Deno.stat(out)).size;
-    console.log(
+    output.stdout(
       `${out}: ${(size / 1024).toFixed(0)} KiB, best epoch ${result.epoch}, ` +
         `validation accuracy ${(100 * result.validAccuracy).toFixed(2)}%, ` +
         `test accuracy ${(100 * result.testAccuracy).toFixed(2)}%, ` +
         `trained in ${result.seconds.toFixed(0)} s`,
     );
-    return 0;
-  } catch (error) {
-    console.error(`error: ${error instanceof Error ? error.message : error}`);
-    return 1;
-  }
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { InklingError } from "../../autograd/errors.ts";
+import { numberFlag, runCommand } from "../../datasets/command_line.ts";
 import { type LrStudyRun, writeRunDirectory } from "./report.ts";
 import {
   DEFAULT_SETTINGS,
+  describeData,
   loadTrainingData,
   trainNist36,
   type TrainSettings,
@@ -30,61 +30,45 @@ const USAGE = `usage: deno task train [options]
   --manual             train through the hand-written backward pass instead of the tape
   --lr-study           also train at 10× and 0.1× the learning rate and compare`;
 
-function numberFlag(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new InklingError(`--${name} needs a non-negative number, got "${value}"`);
-  }
-  return n;
-}
-
 /** Runs the CLI; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        out: { type: "string" },
-        data: { type: "string" },
-        "data-dir": { type: "string" },
-        hidden: { type: "string" },
-        epochs: { type: "string" },
-        "batch-size": { type: "string" },
-        lr: { type: "string" },
-        "weight-decay": { type: "string" },
-        shift: { type: "string" },
-        seed: { type: "string" },
-        manual: { type: "boolean" },
-        "lr-study": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+export function main(args: string[]): Promise<number> {
+  const flags = {
+    out: { type: "string" },
+    data: { type: "string" },
+    "data-dir": { type: "string" },
+    hidden: { type: "string" },
+    epochs: { type: "string" },
+    "batch-size": { type: "string" },
+    lr: { type: "string" },
+    "weight-decay": { type: "string" },
+    shift: { type: "string" },
+    seed: { type: "string" },
+    manual: { type: "boolean" },
+    "lr-study": { type: "boolean" },
+  } as const;
+  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
     const d = DEFAULT_SETTINGS;
+    const count = (name: keyof typeof values, fallback: number) =>
+      numberFlag(values[name], name, { fallback, integer: true });
+    const real = (name: keyof typeof values, fallback: number) =>
+      numberFlag(values[name], name, { fallback });
     const settings: TrainSettings = {
-      hidden: numberFlag(values.hidden, "hidden", d.hidden),
-      epochs: numberFlag(values.epochs, "epochs", d.epochs),
-      batchSize: numberFlag(values["batch-size"], "batch-size", d.batchSize),
-      lr: numberFlag(values.lr, "lr", d.lr),
-      weightDecay: numberFlag(values["weight-decay"], "weight-decay", d.weightDecay),
-      shift: numberFlag(values.shift, "shift", d.shift),
-      seed: numberFlag(values.seed, "seed", d.seed),
+      hidden: count("hidden", d.hidden),
+      epochs: count("epochs", d.epochs),
+      batchSize: count("batch-size", d.batchSize),
+      lr: real("lr", d.lr),
+      weightDecay: real("weight-decay", d.weightDecay),
+      shift: count("shift", d.shift),
+      seed: count("seed", d.seed),
       manual: values.manual ?? false,
     };
-    const out = values.out ?? "runs/nist36";
     const loadStart = performance.now();
     const data = await loadTrainingData({ nist36Dir: values.data, dataDir: values["data-dir"] });
-    console.error(
-      `data: ${data.dir} (${data.train.labels.length}/${data.valid.labels.length}/${data.test.labels.length}) in ${
-        ((performance.now() - loadStart) / 1000).toFixed(2)
-      } s`,
-    );
+    const sizes = [data.train, data.valid, data.test].map((s) => s.labels.length).join("/");
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    output.stderr(`data: ${data.dir} (${sizes}) in ${loadSeconds.toFixed(2)} s`);
     const result = await trainNist36(data, { settings });
-    console.error(
+    output.stderr(
       `trained in ${result.seconds.toFixed(2)} s; test accuracy ${
         (100 * result.testAccuracy).toFixed(2)
       }%`,
@@ -99,19 +83,14 @@ export async function main(args: string[]): Promise<number> {
         lrStudy.push({ lr, history: run.history, testAccuracy: run.testAccuracy });
       }
     }
-    const dataNote = data.origin === "nist36"
-      ? `NIST36 MAT-files from ${data.dir}.`
-      : `UNIPEN-built NIST36-format set (writer-disjoint splits) from ${data.dir}.`;
-    const report = await writeRunDirectory(out, { result, settings, dataNote, lrStudy });
-    console.log(report);
-    return 0;
-  } catch (error) {
-    const known = error instanceof InklingError ||
-      (error instanceof TypeError && /parseArgs|option/i.test(error.message));
-    console.error(`error: ${error instanceof Error ? error.message : error}`);
-    if (!known) console.error("(unexpected; please report it with the command you ran)");
-    return 1;
-  }
+    const report = await writeRunDirectory(values.out ?? "runs/nist36", {
+      result,
+      settings,
+      dataNote: describeData(data),
+      lrStudy,
+    });
+    output.stdout(report);
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

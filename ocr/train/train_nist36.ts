@@ -9,6 +9,7 @@
 
 import { noGrad, Rng, type Tensor } from "../../autograd/mod.ts";
 import {
+  BestWeights,
   confusionMatrix,
   cosineLR,
   type Dataset,
@@ -135,7 +136,7 @@ export async function trainNist36(
   const model = createMlp(architecture, { rng });
   const initialWeights = model.parameters()[0].clone();
   const optimizer = new SGD(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
-  let best = { accuracy: -1, epoch: 0, state: [] as Tensor[] };
+  const best = new BestWeights(model);
   const started = performance.now();
   const history = await fit(model, {
     train: asDataset(data.train),
@@ -150,15 +151,10 @@ export async function trainNist36(
       : undefined,
     gradients: s.manual ? manualGradients(model) : undefined,
     progress: options.progress,
-    onEpochEnd: ({ epoch, history }) => {
-      const accuracy = history.valid_acc[epoch];
-      if (accuracy > best.accuracy) {
-        best = { accuracy, epoch: epoch + 1, state: model.parameters().map((p) => p.clone()) };
-      }
-    },
+    onEpochEnd: best.update,
   });
   const seconds = (performance.now() - started) / 1000;
-  noGrad(() => model.parameters().forEach((p, i) => p.data.set(best.state[i].data)));
+  best.restore();
   const test = asDataset(data.test);
   const scores = noGrad(() => model.eval().forward(test.x));
   return {
@@ -171,4 +167,11 @@ export async function trainNist36(
     confusion: confusionMatrix(scores, test.y),
     seconds,
   };
+}
+
+/** One sentence saying where the data came from, for reports. */
+export function describeData(data: Nist36Data): string {
+  return data.origin === "nist36"
+    ? `NIST36 MAT-files from ${data.dir}.`
+    : `UNIPEN-built NIST36-format set (writer-disjoint splits) from ${data.dir}.`;
 }

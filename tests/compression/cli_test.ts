@@ -90,19 +90,21 @@ Deno.test("compress --out writes figures, reports and report.json with both meth
 });
 
 Deno.test("bad flags and data: one clear line and a non-zero exit", async () => {
-  const cases: [string[], RegExp][] = [
-    [["--epochs", "many"], /^error: --epochs needs a non-negative integer, got "many"$/],
-    [["--lr=-1"], /^error: --lr needs a non-negative number/],
-    [["--classes", "A?"], /^error: --classes needs characters from ABC/],
-    [["--bogus"], /^error: .*bogus/],
+  // Exit code 2 for bad usage (an unknown flag), 1 for bad values and bad data.
+  const cases: [string[], RegExp, number][] = [
+    [["--epochs", "many"], /^error: --epochs needs a non-negative integer, got "many"$/, 1],
+    [["--lr=-1"], /^error: --lr needs a non-negative number/, 1],
+    [["--classes", "A?"], /^error: --classes needs characters from ABC/, 1],
+    [["--bogus"], /^error: .*bogus/, 2],
     [
       ["--data", "/nonexistent/nist36"],
       /^error: \/nonexistent\/nist36\/nist36_train\.mat: file not found/,
+      1,
     ],
   ];
-  for (const [args, pattern] of cases) {
+  for (const [args, pattern, expected] of cases) {
     const { code, errors } = await run(args);
-    assert.equal(code, 1, args.join(" "));
+    assert.equal(code, expected, args.join(" "));
     assert.match(errors[0], pattern);
     assert.equal(errors.length, 1, `one line for ${args.join(" ")}: ${errors.join(" | ")}`);
   }

@@ -56,7 +56,7 @@ Deno.test("bad --data: one clear line and a non-zero exit", async () => {
     console.error = original;
   }
   assert.match(errors[0], /^error: \/nonexistent\/nist36\/nist36_train\.mat: file not found/);
-  assert.match(errors[1], /--epochs needs a non-negative number/);
+  assert.match(errors[1], /--epochs needs a non-negative (number|integer)/);
   assert.ok(errors.every((line) => !/\n\s+at /.test(line)), "no stack traces");
 });
 
