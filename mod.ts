@@ -1,10 +1,11 @@
 /**
  * Inkling: a Deno-native deep-learning library with a readable tape-based
- * autograd engine, built for learning how neural networks work and for
- * reading handwriting. This entry point holds the engine and the layers;
- * data formats, OCR and compression live at `@inkling/inkling/datasets`,
- * `/ocr` and `/compression` so that importing the core pulls in no image or
- * ONNX dependencies.
+ * autograd engine, built for learning how neural networks work and for reading
+ * handwriting. This entry point holds the engine, the layers and the
+ * safetensors codec of checkpoints; file formats, data sets, figures, models,
+ * training, OCR and compression live at `@inkling/inkling/formats`,
+ * `/datasets`, `/viz`, `/models`, `/train`, `/ocr` and `/compression`, so that
+ * importing the core pulls in no image or plotting dependencies.
  *
  * @example
  * ```ts
@@ -24,3 +25,6 @@
 
 export * from "./autograd/mod.ts";
 export * from "./layers/mod.ts";
+// Checkpoints are safetensors files; the codec lives in formats/ (also at
+// `@inkling/inkling/formats`) and stays exported here as it was in 0.1.
+export * from "./formats/safetensors/mod.ts";

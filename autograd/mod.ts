@@ -2,7 +2,9 @@
  * The engine: tensors (float32/float64), a tape that records ops and replays
  * them backwards, differentiable ops, custom ops with hand-written gradients,
  * the manual layer-by-layer path, a gradient checker, a seeded RNG, and the
- * swappable kernel backends (reference TypeScript, WebAssembly SIMD).
+ * swappable kernel backends (reference TypeScript, WebAssembly SIMD). It
+ * imports nothing outside `autograd/` (no packages, no `Deno` or `node:` APIs),
+ * so it runs unchanged in a browser; everything else in Inkling builds on it.
  *
  * @module
  */
@@ -11,7 +13,7 @@ export * from "./errors.ts";
 export * from "./tensor.ts";
 export * from "./creation.ts";
 export * from "./shape.ts";
-export { isGradEnabled, noGrad, type TapeNode } from "./tape.ts";
+export { type BackwardRule, isGradEnabled, noGrad, type TapeNode } from "./tape.ts";
 export * from "./ops/mod.ts";
 export * from "./function.ts";
 export * from "./gradcheck.ts";

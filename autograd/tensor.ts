@@ -1,15 +1,20 @@
 /**
  * The {@linkcode Tensor}: an n-dimensional array of float32 or float64 numbers
  * in contiguous row-major storage, with an optional gradient and a link to the
- * tape node that produced it.
+ * tape node that produced it; and `backward()`, which replays the tape from a
+ * tensor in reverse (ops record onto the tape in `tape.ts`).
  *
  * @module
  */
 
-import { DTypeError, ShapeError } from "./errors.ts";
+import { AutogradError, DTypeError, ShapeError } from "./errors.ts";
+import { kernels } from "./kernels/backend.ts";
 import type { Storage } from "./kernels/kernels.ts";
-import { checkShape, type Shape, showShape, sizeOf } from "./shape.ts";
-import { runBackward, type TapeNode } from "./tape.ts";
+import { checkShape, sameShape, type Shape, showShape, sizeOf } from "./shape.ts";
+import { noGrad, type TapeNode } from "./tape.ts";
+
+/** A tape entry whose inputs and output are tensors. */
+export type TensorNode = TapeNode<Tensor>;
 
 /** Element type of a tensor: float32 for speed (the default), float64 for gradient checks. */
 export type DType = "float32" | "float64";
@@ -55,7 +60,7 @@ export class Tensor {
   /** Gradient of the last backward() call(s), accumulated; null until then. */
   grad: Tensor | null = null;
   /** The tape entry that produced this tensor (null for leaves and under noGrad). */
-  node: TapeNode | null = null;
+  node: TensorNode | null = null;
 
   /** Wraps existing storage; `data.length` must equal the product of `shape`. */
   constructor(data: Storage, shape: Shape, options: { requiresGrad?: boolean } = {}) {
@@ -153,4 +158,94 @@ export function checkSameDType(op: string, ...tensors: Tensor[]): DType {
     }
   }
   return dtype;
+}
+
+/** Implementation of {@linkcode Tensor.backward}. */
+function runBackward(root: Tensor, seed: Tensor | undefined, options: BackwardOptions) {
+  if (!root.requiresGrad) {
+    throw new AutogradError(
+      "backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)",
+    );
+  }
+  const grad = seed ?? scalarSeed(root);
+  if (!sameShape(grad.shape, root.shape) || grad.dtype !== root.dtype) {
+    throw new AutogradError(
+      `backward: seed ${grad.dtype} ${showShape(grad.shape)} does not match output ${root.dtype} ${
+        showShape(root.shape)
+      }`,
+    );
+  }
+  if (!root.node) {
+    root.grad = accumulate(root.grad, grad);
+    return;
+  }
+  const grads = new Map<TensorNode, Tensor>([[root.node, grad]]);
+  noGrad(() => {
+    for (const node of reachable(root.node!)) {
+      const g = grads.get(node);
+      if (!g) continue;
+      grads.delete(node);
+      if (node.retained) node.retained.grad = accumulate(node.retained.grad, g);
+      if (node.backward === null) {
+        throw new AutogradError(
+          `backward: the graph through ${node.op} was released by an earlier backward(); pass { retainGraph: true } to the first call`,
+        );
+      }
+      const inputGrads = node.backward(g);
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!gi || !input.requiresGrad) return;
+        if (!sameShape(gi.shape, input.shape)) {
+          throw new AutogradError(
+            `backward of ${node.op}: gradient ${showShape(gi.shape)} for input ${i} of shape ${
+              showShape(input.shape)
+            }`,
+          );
+        }
+        if (input.node) grads.set(input.node, accumulate(grads.get(input.node) ?? null, gi));
+        else input.grad = accumulate(input.grad, gi);
+      });
+      if (!options.retainGraph) {
+        node.backward = null;
+        node.inputs = [];
+      }
+    }
+  });
+}
+
+function scalarSeed(root: Tensor): Tensor {
+  if (root.size !== 1) {
+    throw new AutogradError(
+      `backward: output has shape ${
+        showShape(root.shape)
+      }; pass a seed gradient of that shape, or reduce the output to a scalar first`,
+    );
+  }
+  const one = allocate(root.dtype, 1);
+  one[0] = 1;
+  return new Tensor(one, root.shape);
+}
+
+/** Nodes reachable from `start`, latest first: the tape in reverse. */
+function reachable(start: TensorNode): TensorNode[] {
+  const seen = new Set<TensorNode>([start]);
+  const stack = [start];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const input of node.inputs) {
+      if (input.node && !seen.has(input.node)) {
+        seen.add(input.node);
+        stack.push(input.node);
+      }
+    }
+  }
+  return [...seen].sort((a, b) => b.id - a.id);
+}
+
+/** a + b without touching either (gradients are shared, never mutated). */
+function accumulate(a: Tensor | null, b: Tensor): Tensor {
+  if (a === null) return b;
+  const out = allocate(a.dtype, a.size);
+  kernels().binary("add", { a: a.data, b: b.data, out });
+  return new Tensor(out, a.shape);
 }

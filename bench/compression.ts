@@ -7,7 +7,7 @@
  * passes), under 30 s. Also the mean validation PSNR of both, in dB.
  */
 
-import { loadTrainingData } from "../ocr/train/train_nist36.ts";
+import { loadNist36Source } from "../datasets/nist36_source.ts";
 import { autoencoderReconstruct, trainAutoencoder } from "../compression/autoencoder.ts";
 import { fitPca, pcaReconstruct } from "../compression/pca.ts";
 import { meanPsnr } from "../compression/psnr.ts";
@@ -18,7 +18,7 @@ const decibels = (db: number) => Math.round(db * 1000) / 1000;
 
 /** Times PCA and the autoencoder on the NIST36 training split. */
 export async function benchCompression(): Promise<BenchResult[]> {
-  const data = await loadTrainingData(); // builds the cache on first use, outside the timing
+  const data = await loadNist36Source(); // builds the cache on first use, outside the timing
   const train = data.train.x;
   let pca = fitPca(train); // warm-up: V8 tiers the eigensolver's loops up
   const times: number[] = [];

@@ -7,8 +7,7 @@
  */
 
 import { InklingError } from "../autograd/errors.ts";
-import { referenceKernels } from "../autograd/kernels/reference/mod.ts";
-import { loadWasmKernels } from "../autograd/kernels/wasm/mod.ts";
+import { loadWasmKernels, referenceKernels } from "../autograd/kernels/mod.ts";
 import type { BenchResult } from "./result.ts";
 
 /** The shapes measured, as [m, k, n]. */

@@ -3,15 +3,16 @@
  * plus 30 epochs of the 1024-64-36 network — in seconds, and its accuracy.
  */
 
-import { loadTrainingData, trainNist36 } from "../ocr/train/train_nist36.ts";
+import { loadNist36Source } from "../datasets/nist36_source.ts";
+import { trainClassifier } from "../train/train_classifier.ts";
 import type { BenchResult } from "./result.ts";
 
 /** Times loading the cached NIST36 set and training at the default settings. */
 export async function benchTrain(): Promise<BenchResult[]> {
-  await loadTrainingData(); // builds the cache on first use, outside the timing
+  await loadNist36Source(); // builds the cache on first use, outside the timing
   const started = performance.now();
-  const data = await loadTrainingData();
-  const result = await trainNist36(data, { progress: "none" });
+  const data = await loadNist36Source();
+  const result = await trainClassifier(data, { progress: "none" });
   const seconds = (performance.now() - started) / 1000;
   return [
     { name: "nist36_train_30_epochs", value: Math.round(seconds * 100) / 100, unit: "s" },

@@ -8,8 +8,8 @@
 
 import { InklingError } from "../autograd/errors.ts";
 import { NIST36_CLASSES } from "../datasets/nist36.ts";
-import { numberFlag, runCommand } from "../datasets/command_line.ts";
-import { describeData, loadTrainingData } from "../ocr/train/train_nist36.ts";
+import { numberFlag, runCommand } from "../tools/command_line.ts";
+import { describeNist36Source, loadNist36Source } from "../datasets/nist36_source.ts";
 import { AUTOENCODER_DEFAULTS } from "./autoencoder.ts";
 import { compareCompression, COMPRESSION_DEFAULTS } from "./compare.ts";
 import { writeCompressionReport } from "./report.ts";
@@ -75,7 +75,7 @@ export function main(args: string[]): Promise<number> {
     }
     const components = integer("components", COMPRESSION_DEFAULTS.components);
     const classes = classFlag(values.classes);
-    const data = await loadTrainingData({ nist36Dir: values.data, dataDir: values["data-dir"] });
+    const data = await loadNist36Source({ nist36Dir: values.data, dataDir: values["data-dir"] });
     const split = { train: data.train.x, valid: data.valid.x, test: data.test.x };
     const result = compareCompression(split, {
       settings: { autoencoder, components, center: !values.uncentered },
@@ -89,7 +89,7 @@ export function main(args: string[]): Promise<number> {
     const report = await writeCompressionReport(values.out ?? "runs/compression", {
       result,
       data: { train: data.train.x, valid: { x: data.valid.x, labels: data.valid.labels } },
-      dataNote: describeData(data),
+      dataNote: describeNist36Source(data),
       classes,
     });
     const psnr = (p: { valid: number; test: number }) =>

@@ -1,11 +1,13 @@
 /**
- * Image compression on NIST36, the assignment's comparison: a 1024-32-32-32-1024
- * autoencoder trained with momentum SGD against PCA with 32 components,
- * judged by PSNR. PCA goes through the 1024×1024 Gram matrix and a
- * symmetric eigensolver written here (Householder tridiagonalisation,
- * implicit QL, inverse iteration), which is exact to float precision and
- * takes about a second on the 10,800-image training set; `deno task
- * compress` writes the report with figures, tables and report.json.
+ * Image compression on NIST36, the assignment's comparison: a
+ * 1024-32-32-32-1024 autoencoder trained with momentum SGD against PCA with 32
+ * components, judged by PSNR. PCA goes through the 1024×1024 Gram matrix and a
+ * symmetric eigensolver written here (Householder tridiagonalisation, implicit
+ * QL, inverse iteration), which is exact to float precision and takes about a
+ * second on the 10,800-image training set; `deno task compress` writes the
+ * report with figures, tables and report.json. An application: it imports the
+ * library (engine, layers, formats, data sets, figures, the command-line
+ * helper) and no other application.
  *
  * @module
  */

@@ -7,7 +7,7 @@
  */
 
 import type { Tensor } from "../autograd/mod.ts";
-import { writeFileAtomic } from "../datasets/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
 import { NIST36_CLASSES } from "../datasets/nist36.ts";
 import { type NamedFigureSection, writeReport } from "../viz/mod.ts";
 import type { CompressionComparison, PcaRun } from "./compare.ts";

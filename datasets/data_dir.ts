@@ -10,6 +10,7 @@
  */
 
 import { InklingError } from "../autograd/errors.ts";
+import { SOURCES } from "./sources.ts";
 
 /** The environment variable naming the data directory. */
 export const DATA_DIR_ENV = "INKLING_DATA_DIR";
@@ -19,8 +20,16 @@ export const CACHE_DIR_ENV = "INKLING_CACHE_DIR";
 const HOW_TO_GET_DATA = "The data directory holds one folder per data set: mnist/ with " +
   "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and " +
   "t10k-labels-idx1-ubyte.gz (MNIST by LeCun, Cortes and Burges, e.g. from torchvision's mirror " +
-  "https://ossci-datasets.s3.amazonaws.com/mnist/), and emnist-<name>/ with the EMNIST IDX files " +
-  "and emnist-<name>-mapping.txt (https://www.nist.gov/itl/products-and-services/emnist-dataset).";
+  "https://ossci-datasets.s3.amazonaws.com/mnist/), emnist-<name>/ with the EMNIST IDX files " +
+  "and emnist-<name>-mapping.txt (https://www.nist.gov/itl/products-and-services/emnist-dataset), " +
+  "unipen-train_r01_v07/, flowers17/; `npx deno task data get <name>` fetches one " +
+  `(${Object.keys(SOURCES).join(", ")}).`;
+
+/** The one-line hint a task gives when the data set `name` is missing. */
+export function missingDataHint(name: string): string {
+  return `run \`npx deno task data get ${name}\`, or point --data-dir or ${DATA_DIR_ENV} at a ` +
+    "data directory that has it";
+}
 
 /**
  * The absolute path of the data directory: `options.dataDir`, else

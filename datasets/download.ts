@@ -16,14 +16,14 @@
  */
 
 import { FormatError, InklingError } from "../autograd/errors.ts";
-import { safeMemberPath } from "./archive/entry.ts";
+import { safeMemberPath } from "../formats/archive/entry.ts";
 import {
   digestChunks,
   extractArchive,
   gunzipPieces,
   saveChunks,
   type SavedFile,
-} from "./archive/extract.ts";
+} from "../formats/archive/extract.ts";
 import { type DataSource, type SourceFile, SOURCES } from "./sources.ts";
 
 /** Default of {@linkcode DownloadOptions.timeoutMs}: one minute. */

@@ -12,8 +12,8 @@
 
 import { FormatError } from "../autograd/errors.ts";
 import { Tensor } from "../autograd/tensor.ts";
-import { readMat } from "./mat/reader.ts";
-import type { MatVariable } from "./mat/types.ts";
+import { readMat } from "../formats/mat/reader.ts";
+import type { MatVariable } from "../formats/mat/types.ts";
 
 /** The 36 NIST36 classes in label order: label `i` is `NIST36_CLASSES[i]`. */
 export const NIST36_CLASSES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

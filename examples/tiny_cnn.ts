@@ -2,7 +2,7 @@
  * A small CNN learns to tell horizontal, vertical, diagonal and crossed bars
  * apart in a few seconds: Conv2d → ReLU → MaxPool → Linear, trained with Adam.
  *
- * Run: deno run examples/tiny_cnn.ts
+ * Run: npx deno run examples/tiny_cnn.ts
  */
 
 import { Rng } from "../mod.ts";

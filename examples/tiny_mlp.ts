@@ -2,7 +2,7 @@
  * The smallest complete example: a 2-16-3 MLP on Gaussian blobs with SGD,
  * and a gradient check of its first layer.
  *
- * Run: deno run examples/tiny_mlp.ts
+ * Run: npx deno run examples/tiny_mlp.ts
  */
 
 import { crossEntropy, gradcheck, Rng, sigmoid, Tensor } from "../mod.ts";

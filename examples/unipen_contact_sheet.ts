@@ -13,7 +13,7 @@
  * the data set, so the whole set is never held in memory.
  *
  * Usage:
- * `deno run --allow-read --allow-write --allow-env examples/unipen_contact_sheet.ts
+ * `npx deno run --allow-read --allow-write --allow-env examples/unipen_contact_sheet.ts
  *  [--out DIR] [--data DIR] [--per-row 10] [--size 32] [--zoom 2] [--seed 1]`
  * (`--out` defaults to a new temp dir; `--data` to `$INKLING_DATA_DIR` or the
  * repository's sibling `shared/data`, + `/unipen-train_r01_v07`).
@@ -23,10 +23,10 @@
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { encodePng, Image } from "image-js";
 import { Rng } from "../autograd/rng.ts";
-import { writeFileAtomic } from "../datasets/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
 import { iterateUnipen, renderGlyph, type UnipenSample } from "../datasets/unipen/mod.ts";
+import { imageGrid } from "../viz/mod.ts";
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const DIGITS = "0123456789";
@@ -51,24 +51,16 @@ class Reservoirs<T> {
   }
 }
 
-/** Glyph rows → one grey 8-bit image with 1-pixel grey separators. */
-function sheet(rows: UnipenSample[][], columns: number, size: number, zoom: number): Image {
-  const cell = size * zoom + 1;
-  const width = columns * cell + 1;
-  const height = rows.length * cell + 1;
-  const data = new Uint8Array(width * height).fill(128);
-  rows.forEach((row, r) => {
-    row.forEach((sample, c) => {
-      const glyph = renderGlyph(sample.strokes, { size });
-      for (let y = 0; y < size * zoom; y++) {
-        for (let x = 0; x < size * zoom; x++) {
-          const value = glyph[Math.floor(y / zoom) * size + Math.floor(x / zoom)];
-          data[(r * cell + 1 + y) * width + c * cell + 1 + x] = Math.round(255 * value);
-        }
-      }
-    });
-  });
-  return new Image(width, height, { colorModel: "GREY", data });
+/** Glyph rows → one PNG, each row padded with blank paper to `columns` glyphs. */
+function sheet(rows: UnipenSample[][], columns: number, size: number, zoom: number) {
+  const blank = new Float32Array(size * size).fill(1);
+  const glyphs = rows.flatMap((row) =>
+    Array.from(
+      { length: columns },
+      (_, c) => c < row.length ? renderGlyph(row[c].strokes, { size }) : blank,
+    )
+  );
+  return imageGrid(glyphs, { width: size, height: size, columns, scale: zoom, normalize: "none" });
 }
 
 async function main(): Promise<void> {
@@ -111,7 +103,7 @@ async function main(): Promise<void> {
   await Deno.mkdir(out, { recursive: true });
   for (const [name, keys, reservoirs] of sheets) {
     const rows = keys.map((key) => reservoirs.kept.get(key) ?? []);
-    await writeFileAtomic(`${out}/${name}`, encodePng(sheet(rows, perRow, size, zoom)));
+    await writeFileAtomic(`${out}/${name}`, await sheet(rows, perRow, size, zoom));
     console.log(`wrote ${out}/${name}: rows ${keys.join(" ")}`);
   }
 }

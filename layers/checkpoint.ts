@@ -9,11 +9,16 @@
  */
 
 import { FormatError, type Rng, Tensor } from "../autograd/mod.ts";
-import type { EpochEnd, History } from "./fit.ts";
+import type { EpochEnd } from "./fit.ts";
+import type { History } from "./history.ts";
 import type { Module } from "./module.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
-import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "./safetensors/mod.ts";
-import { readFileLimited, writeFileAtomic } from "../datasets/files.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsTensor,
+} from "../formats/safetensors/mod.ts";
+import { readFileLimited, writeFileAtomic } from "../formats/files.ts";
 
 /** Marks a file as an Inkling checkpoint, with its layout version. */
 export const CHECKPOINT_FORMAT = "inkling-checkpoint/1";

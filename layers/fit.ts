@@ -6,27 +6,21 @@
  * @module
  */
 
-import { crossEntropy, InklingError, noGrad, type Rng, type Tensor } from "../autograd/mod.ts";
+import {
+  argmax,
+  crossEntropy,
+  InklingError,
+  noGrad,
+  type Rng,
+  type Tensor,
+} from "../autograd/mod.ts";
 import { type Dataset, randomBatches, takeBatch } from "./batches.ts";
-import { countCorrect } from "./metrics.ts";
+import type { History } from "./history.ts";
+import { countCorrect, targetClasses } from "./metrics.ts";
 import type { Module } from "./module.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import type { Schedule } from "./optim/schedule.ts";
 import { type ProgressMode, ProgressReporter } from "./progress.ts";
-
-/** Per-epoch record of a training run (arrays indexed by epoch). */
-export interface History {
-  /** Mean training loss over the epoch's batches (weighted by batch size). */
-  train_loss: number[];
-  /** Training accuracy over the epoch. */
-  train_acc: number[];
-  /** Validation loss after the epoch (empty without a validation set). */
-  valid_loss: number[];
-  /** Validation accuracy after the epoch. */
-  valid_acc: number[];
-  /** Learning rate used in the epoch. */
-  lr: number[];
-}
 
 /** Loss function of (model output, targets). */
 export type LossFn = (output: Tensor, target: Tensor | Int32Array) => Tensor;
@@ -96,28 +90,42 @@ function tapeGradients(model: Module, lossFn: LossFn): GradientFn {
 /** Thrown when the loss becomes NaN or infinite. */
 export class DivergenceError extends InklingError {}
 
-/** Mean loss and accuracy of a model on a data set, in evaluation mode, without the tape. */
+/** What {@linkcode evaluate} measures. */
+export interface Evaluation {
+  /** Mean loss per sample. */
+  loss: number;
+  /** Fraction of samples whose highest score is at the target class. */
+  accuracy: number;
+  /** The predicted class (highest score) of each sample, in data order. */
+  predicted: Int32Array;
+}
+
+/** Mean loss, accuracy and predictions of a model on a data set, in evaluation mode, without the tape. */
 export function evaluate(
   model: Module,
   data: Dataset,
   options: { batchSize?: number; loss?: LossFn } = {},
-): { loss: number; accuracy: number } {
+): Evaluation {
   const lossFn = options.loss ?? crossEntropy;
   const wasTraining = model.training;
   model.eval();
   let total = 0;
   let correct = 0;
   const count = data.x.shape[0];
+  const predicted = new Int32Array(count);
   noGrad(() => {
     for (const rows of randomBatches(count, { batchSize: options.batchSize ?? 256 })) {
       const batch = takeBatch(data, rows);
       const out = model.forward(batch.x);
       total += lossFn(out, batch.y).item() * rows.length;
-      correct += countCorrect(out, batch.y);
+      const guesses = argmax(out, { axis: 1 });
+      const truth = targetClasses(batch.y);
+      guesses.forEach((guess, i) => guess === truth[i] && correct++);
+      predicted.set(guesses, rows[0]);
     }
   });
   model.train(wasTraining);
-  return { loss: total / Math.max(count, 1), accuracy: correct / Math.max(count, 1) };
+  return { loss: total / Math.max(count, 1), accuracy: correct / Math.max(count, 1), predicted };
 }
 
 /** Trains `model`; returns the per-epoch history. */

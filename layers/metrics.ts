@@ -25,15 +25,23 @@ export function accuracy(scores: Tensor, y: Tensor | Int32Array): number {
   return scores.shape[0] === 0 ? 0 : countCorrect(scores, y) / scores.shape[0];
 }
 
-/** counts[t][p]: how many samples of true class t were predicted as p. */
+/**
+ * counts[t][p]: how many samples of true class t were predicted as p, from
+ * `scores` `[N, C]` or the predicted class of each sample (as
+ * {@linkcode evaluate} returns them; then `options.classes` gives C, default
+ * one more than the largest class seen).
+ */
 export function confusionMatrix(
-  scores: Tensor,
+  scores: Tensor | Int32Array,
   y: Tensor | Int32Array,
   options: { classes?: number } = {},
 ): number[][] {
-  const classes = options.classes ?? scores.shape[1];
-  const predicted = argmax(scores, { axis: 1 });
+  const predicted = scores instanceof Int32Array ? scores : argmax(scores, { axis: 1 });
   const truth = targetClasses(y);
+  const classes = options.classes ??
+    (scores instanceof Int32Array
+      ? [predicted, truth].reduce((n, labels) => labels.reduce((m, c) => Math.max(m, c + 1), n), 0)
+      : scores.shape[1]);
   const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < predicted.length; i++) counts[truth[i]][predicted[i]]++;
   return counts;

@@ -1,7 +1,11 @@
 /**
  * Layers and training: the {@linkcode Module} base with named parameters and
  * state dicts, Linear, Conv2d, pooling, activations, Dropout, Sequential,
- * initialisers and optimizers, built only on the engine's public ops.
+ * initialisers, optimizers, the training loop {@linkcode fit} with its history
+ * and progress, and checkpoints (module state, optimizer, RNG and history in
+ * one safetensors file). Imports: the engine (`autograd/`, through its public
+ * ops only) and the file formats (`formats/`). Never data sets, figures or
+ * applications.
  *
  * @module
  */
@@ -15,8 +19,8 @@ export * from "./sequential.ts";
 export * from "./optim/mod.ts";
 export * from "./batches.ts";
 export * from "./metrics.ts";
+export * from "./history.ts";
 export * from "./fit.ts";
 export type { ProgressMode } from "./progress.ts";
 export * from "./checkpoint.ts";
-export * from "./safetensors/mod.ts";
 export * from "./best_weights.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { History } from "./fit.ts";
+import type { History } from "./history.ts";
 
 /** How progress is shown. */
 export type ProgressMode = "auto" | "bar" | "lines" | "none";

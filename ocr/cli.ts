@@ -10,12 +10,11 @@
  * @module
  */
 
-import { encodePng } from "image-js";
 import { InklingError } from "../autograd/errors.ts";
-import { writeFileAtomic } from "../datasets/files.ts";
-import { type CommandOutput, runCommand, UsageError } from "../datasets/command_line.ts";
+import { writeFileAtomic } from "../formats/files.ts";
+import { type CommandOutput, runCommand, UsageError } from "../tools/command_line.ts";
 import { readImage } from "./image_input.ts";
-import { drawReadOverlay } from "./model/read_overlay.ts";
+import { overlayPng } from "./model/read_overlay.ts";
 import { type ReadResult, readText } from "./read_text.ts";
 
 const USAGE = `usage: deno task ocr IMAGE [--json] [--overlay OUT.png] [--model FILE] [--no-context]
@@ -65,7 +64,7 @@ export function main(args: string[], output?: CliOutput): Promise<number> {
     const image = await readImage(positionals[0]);
     const result = await readText(image, { model: values.model, context: !values["no-context"] });
     if (values.overlay) {
-      const png = encodePng(drawReadOverlay(image, result));
+      const png = await overlayPng(image, result);
       const path = values.overlay;
       await writeFileAtomic(path, png).catch((error) => {
         throw new InklingError(`cannot write the overlay ${path} (${error.message})`);

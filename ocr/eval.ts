@@ -8,14 +8,13 @@
  * @module
  */
 
-import { encodePng } from "image-js";
 import { InklingError } from "../autograd/errors.ts";
 import { resolveDataDir } from "../datasets/data_dir.ts";
-import { writeFileAtomic } from "../datasets/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
 import { markdownTable } from "../viz/markdown_table.ts";
 import { readImage } from "./image_input.ts";
 import type { OcrModel } from "./model/load.ts";
-import { drawReadOverlay } from "./model/read_overlay.ts";
+import { overlayPng } from "./model/read_overlay.ts";
 import { readText, resolveModel } from "./read_text.ts";
 
 /** Levenshtein distance: the fewest insertions, deletions and substitutions turning `a` into `b`. */
@@ -107,8 +106,14 @@ export interface EvaluateOcrOptions {
 /** Reads and scores every `images/*.jpg|png` that has a `.txt` beside it. */
 export async function evaluateOcr(options: EvaluateOcrOptions = {}): Promise<OcrEvaluation> {
   const folder = `${await resolveDataDir({ dataDir: options.dataDir })}/images`;
+  const entries = await Array.fromAsync(Deno.readDir(folder)).catch((error) => {
+    throw new InklingError(
+      `${folder}: cannot list the sample photos (${error.message}); point --data-dir or ` +
+        "INKLING_DATA_DIR at a data directory whose images/ holds the photos and their .txt files",
+    );
+  });
   const names: string[] = [];
-  for await (const entry of Deno.readDir(folder)) {
+  for (const entry of entries) {
     const match = entry.isFile && /^(.+)\.(jpe?g|png)$/i.exec(entry.name);
     if (match && await exists(`${folder}/${match[1]}.txt`)) names.push(entry.name);
   }
@@ -134,7 +139,7 @@ export async function evaluateOcr(options: EvaluateOcrOptions = {}): Promise<Ocr
       truth,
     });
     if (options.outDir) {
-      const overlay = encodePng(drawReadOverlay(image, result));
+      const overlay = await overlayPng(image, result);
       await writeFileAtomic(`${options.outDir}/${name}_overlay.png`, overlay);
     }
   }

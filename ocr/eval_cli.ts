@@ -7,7 +7,7 @@
  * @module
  */
 
-import { runCommand } from "../datasets/command_line.ts";
+import { runCommand } from "../tools/command_line.ts";
 import { evaluateOcr } from "./eval.ts";
 
 const USAGE = `usage: deno task ocr:eval [--out DIR] [--model FILE] [--data-dir DIR] [--no-context]

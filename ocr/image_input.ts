@@ -13,13 +13,8 @@
 
 import { decode, type Image } from "image-js";
 import { FormatError } from "../autograd/errors.ts";
-import { readFileLimited } from "../datasets/files.ts";
-import {
-  type ImageHeader,
-  readImageHeader as readEncodedHeader,
-} from "../datasets/image_header.ts";
-
-export type { ImageHeader };
+import { readFileLimited } from "../formats/files.ts";
+import { readImageHeader } from "../formats/image_header.ts";
 
 /** Options of {@linkcode readImage} and {@linkcode decodeImage}. */
 export interface ImageInputOptions {
@@ -30,8 +25,6 @@ export interface ImageInputOptions {
   /** Turn the image upright by its EXIF orientation tag (default true). */
   applyOrientation?: boolean;
 }
-
-/** What the header of an image file says. */
 
 /** Largest image file read (bytes): 100 megapixels of PNG can be this big. */
 const MAX_FILE_BYTES = 1 << 30;
@@ -80,16 +73,6 @@ export function decodeImage(
     );
   }
   return options.applyOrientation === false ? image : upright(image);
-}
-
-/**
- * Reads format and dimensions from the first bytes of a PNG (its IHDR chunk)
- * or JPEG (its first start-of-frame segment), without decoding pixels.
- */
-export function readImageHeader(bytes: Uint8Array, options: { name?: string } = {}): ImageHeader {
-  const name = options.name ?? "image";
-  if (bytes.length === 0) throw new FormatError(`${name}: the file is empty`);
-  return readEncodedHeader(bytes, name);
 }
 
 function pixelCount(n: number): string {

@@ -1,31 +1,29 @@
 /**
- * The image side of OCR: reading a photo safely ({@linkcode readImage}),
- * finding its handwritten characters on any lighting and in any ink colour
- * ({@linkcode findLetters}), putting them in reading order as lines of words
- * ({@linkcode groupLines}), and cutting classifier-ready 32 × 32 crops that
- * look like the training glyphs, stroke width included ({@linkcode cropLetters}).
- * {@linkcode drawOverlay} pictures the result for checking by eye.
+ * Reading handwritten block letters from photos, the application behind `deno
+ * task ocr` and `deno task ocr:eval`: reading a photo safely
+ * ({@linkcode readImage}), finding its characters on any lighting and in any
+ * ink colour ({@linkcode findLetters}), putting them in reading order as lines
+ * of words ({@linkcode groupLines}), cutting classifier-ready 32 × 32 crops
+ * that look like the training glyphs ({@linkcode cropLetters}), classifying
+ * them with a checkpoint (`model/`), the whole page at once
+ * ({@linkcode readText}), overlays for checking by eye, and scoring against
+ * transcriptions ({@linkcode evaluateOcr}). It imports the library (engine,
+ * layers, formats, data sets, models, figures, the command-line helper) and
+ * image-js; no training code and no other application.
  *
  * @example
  * ```ts
- * import { cropLetters, findLetters, groupLines, readImage } from "./mod.ts";
- * const page = findLetters(await readImage("note.jpg"));
- * const lines = groupLines(page.boxes);
- * const order = lines.flatMap((line) => line.words.flat());
- * const crops = cropLetters(page, order.map((i) => page.boxes[i])); // [N, 1024], NIST36 layout
+ * import { readText } from "@inkling/inkling/ocr";
+ * const result = await readText("note.jpg"); // or an image-js Image
+ * console.log(result.text); // one line per text line, words separated by spaces
  * ```
  *
  * @module
  */
 
 export type { Box } from "./box.ts";
-export {
-  decodeImage,
-  type ImageHeader,
-  type ImageInputOptions,
-  readImage,
-  readImageHeader,
-} from "./image_input.ts";
+export { decodeImage, type ImageInputOptions, readImage } from "./image_input.ts";
+export { type ImageHeader, readImageHeader } from "../formats/image_header.ts";
 export { findLetters, type FindLettersOptions, type FoundLetters } from "./find_letters.ts";
 export type { NormaliseBackgroundOptions } from "./background.ts";
 export type { GroupInkOptions } from "./ink_groups.ts";

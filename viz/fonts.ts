@@ -8,7 +8,7 @@
  */
 
 import { FormatError, InklingError } from "../autograd/errors.ts";
-import { readFileLimited } from "../datasets/files.ts";
+import { readFileLimited } from "../formats/files.ts";
 
 /** Environment variable naming a .ttf/.otf file to use instead of the search list. */
 export const FONT_ENV = "INKLING_FONT";

@@ -7,7 +7,7 @@
  */
 
 import { FormatError } from "../autograd/errors.ts";
-import { readFileLimited } from "../datasets/files.ts";
+import { readFileLimited } from "../formats/files.ts";
 import { dataUri } from "./data_uri.ts";
 import {
   checkTable,
@@ -16,7 +16,8 @@ import {
   type TableCell,
   type TableOptions,
 } from "./markdown_table.ts";
-import { PNG_SIGNATURE, readPngHeader } from "./png.ts";
+import { readImageHeader } from "../formats/image_header.ts";
+import { PNG_SIGNATURE } from "../formats/png.ts";
 import { escapeXml } from "./svg_layout.ts";
 
 /** A table in a report section. */
@@ -73,7 +74,7 @@ async function figureUri(figure: string | Uint8Array, where: string): Promise<st
     );
   }
   if (PNG_SIGNATURE.every((b, i) => figure[i] === b)) {
-    readPngHeader(figure, where);
+    readImageHeader(figure, { name: where });
     return dataUri(figure, "image/png");
   }
   if (isSvgText(new TextDecoder().decode(figure.subarray(0, 512)))) {

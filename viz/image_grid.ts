@@ -7,7 +7,7 @@
  */
 
 import { InklingError, ShapeError } from "../autograd/errors.ts";
-import { encodePng, type RasterImage } from "./png.ts";
+import { encodePng, type RasterImage } from "../formats/png.ts";
 
 /** Anything with flat row-major `data` and a `shape`, such as an Inkling `Tensor`. */
 export interface TensorLike {

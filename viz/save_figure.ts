@@ -5,7 +5,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../datasets/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
 import { svgToPng, type SvgToPngOptions } from "./rasterize.ts";
 
 /** Paths written by {@linkcode saveFigure}. */

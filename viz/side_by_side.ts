@@ -6,9 +6,9 @@
  * @module
  */
 
-import { InklingError } from "../autograd/errors.ts";
+import { FormatError, InklingError } from "../autograd/errors.ts";
 import { dataUri } from "./data_uri.ts";
-import { readPngHeader } from "./png.ts";
+import { readImageHeader } from "../formats/image_header.ts";
 import { stackSvg, textSvg } from "./svg_layout.ts";
 
 /** One panel of {@linkcode sideBySide}. */
@@ -28,7 +28,8 @@ export interface SideBySideOptions {
 }
 
 function pngSvg(png: Uint8Array, source: string): string {
-  const { width, height } = readPngHeader(png, source);
+  const { format, width, height } = readImageHeader(png, { name: source });
+  if (format !== "png") throw new FormatError(`${source}: panel images must be PNG, not JPEG`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<image width="${width}" height="${height}" image-rendering="optimizeSpeed" ` +
     `href="${dataUri(png, "image/png")}"/></svg>`;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../datasets/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
 import { htmlReport, type ReportSection } from "./html_report.ts";
 import { markdownTable } from "./markdown_table.ts";
 import { saveFigure } from "./save_figure.ts";

@@ -29,6 +29,18 @@ export function setBackend(name: BackendName): void {
   else throw new InklingError("setBackend: the wasm backend is not available on this engine");
 }
 
+/**
+ * Makes `next` the active kernel set and returns the one it replaces. For
+ * tests and benchmarks that run a set built with non-default options (the
+ * wasm set with its size thresholds off, or one SIMD build only);
+ * applications choose with {@linkcode setBackend}.
+ */
+export function useKernels(next: Kernels): Kernels {
+  const previous = active;
+  active = next;
+  return previous;
+}
+
 /** Name of the backend in use. */
 export function backendName(): string {
   return active.name;

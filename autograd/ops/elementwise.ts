@@ -11,7 +11,7 @@ import type { BinaryOp, UnaryOp } from "../kernels/kernels.ts";
 import { broadcastShapes, broadcastView, sameShape, type Shape } from "../shape.ts";
 import { record } from "../tape.ts";
 import { allocate, checkSameDType, Tensor } from "../tensor.ts";
-import { sumTo } from "./reduce.ts";
+import { sumTo } from "./sum_axes.ts";
 
 /** A tensor or a plain number (a constant broadcast like a scalar tensor). */
 export type Operand = Tensor | number;

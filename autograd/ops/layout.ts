@@ -21,7 +21,7 @@ import {
 } from "../shape.ts";
 import { record } from "../tape.ts";
 import { allocate, checkSameDType, Tensor } from "../tensor.ts";
-import { sumTo } from "./reduce.ts";
+import { sumTo } from "./sum_axes.ts";
 
 /**
  * Same elements, new shape (a view sharing storage). One extent may be −1 and

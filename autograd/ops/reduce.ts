@@ -1,16 +1,16 @@
 /**
- * Reductions: sum, mean and max over any set of axes, argmax, and `sumTo`,
- * which folds a broadcast gradient back onto an operand's shape.
+ * Reductions: sum, mean and max over any set of axes, and argmax.
  *
  * @module
  */
 
 import { kernels } from "../kernels/backend.ts";
-import { axisLayout, normalizeAxis, sameShape, type Shape, sizeOf } from "../shape.ts";
+import { axisLayout, normalizeAxis, type Shape, sizeOf } from "../shape.ts";
 import { record } from "../tape.ts";
 import { allocate, Tensor } from "../tensor.ts";
 import { div, greater, mul, rsub } from "./elementwise.ts";
 import { expand, reshape } from "./layout.ts";
+import { keptShape, sumAxes } from "./sum_axes.ts";
 
 /** Options of the reductions. */
 export interface ReduceOptions {
@@ -26,37 +26,14 @@ function reducedAxes(x: Tensor, axis: ReduceOptions["axis"], op: string): number
   return [...new Set(list.map((a) => normalizeAxis(a, x.ndim, op)))].sort((a, b) => a - b);
 }
 
-function keptShape(shape: Shape, axes: readonly number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
 function finalShape(shape: Shape, axes: readonly number[], keepDims?: boolean): number[] {
   return keepDims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
-}
-
-/** Sum over axes without recording. */
-function sumForward(x: Tensor, axes: readonly number[]): Tensor {
-  let data = x.data;
-  let shape = [...x.shape];
-  for (const axis of axes) {
-    const layout = axisLayout(shape, axis);
-    const out = allocate(x.dtype, layout.outer * layout.inner);
-    kernels().sumAxis(data, { ...layout, out });
-    data = out;
-    shape[axis] = 1;
-  }
-  if (axes.length === 0) {
-    data = allocate(x.dtype, x.size);
-    data.set(x.data);
-  }
-  shape = keptShape(x.shape, axes);
-  return new Tensor(data, shape);
 }
 
 /** Sum of elements over `axis` (all by default). */
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const axes = reducedAxes(x, options.axis, "sum");
-  const kept = sumForward(x, axes);
+  const kept = sumAxes(x, axes);
   const out = reshape(kept.detach(), finalShape(x.shape, axes, options.keepDims));
   return record("sum", [x], out, (g) => [expand(reshape(g, kept.shape), x.shape)]);
 }
@@ -88,7 +65,7 @@ export function max(x: Tensor, options: ReduceOptions = {}): Tensor {
   return record("max", [x], out, (g) => {
     // x ≤ max everywhere, so "not (max > x)" marks the maxima.
     const isMax = rsub(1, greater(kept, x));
-    const ties = sumForward(isMax, axes);
+    const ties = sumAxes(isMax, axes);
     return [mul(expand(reshape(g, kept.shape), x.shape), div(isMax, ties))];
   });
 }
@@ -101,18 +78,4 @@ export function argmax(x: Tensor, options: { axis?: number } = {}): Int32Array {
   const index = new Int32Array(out.length);
   kernels().maxAxis(x.data, { ...layout, out, index });
   return index;
-}
-
-/**
- * Sums a gradient of a broadcast result back onto the operand's `shape`
- * (over leading axes and axes where the operand had extent 1).
- */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.ndim - shape.length;
-  const axes = g.shape.flatMap((
-    d,
-    i,
-  ) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
-  return reshape(sum(g, { axis: axes }), shape);
 }

@@ -18,8 +18,8 @@
  * @module
  */
 
-import { encodeIdx } from "../idx/writer.ts";
-import type { Split } from "../idx/mnist.ts";
+import { encodeIdx } from "../../formats/idx/writer.ts";
+import type { Split } from "../mnist.ts";
 import { describeGlyphSet } from "./glyph_manifest.ts";
 import { buildGlyphSet, type GlyphSetSpec, type PenWidth } from "./glyph_set.ts";
 import {

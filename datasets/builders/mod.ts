@@ -1,12 +1,12 @@
 /**
  * Data-set builders that turn UNIPEN on-line handwriting into the two image
- * formats the assignment uses: {@linkcode buildNist36} (three NIST36
- * MAT-files, 32×32, black ink on white) and {@linkcode buildEmnistBalanced}
- * (EMNIST Balanced IDX files, 28×28, white ink on black). Both split by
- * writer (no writer in two splits), balance the classes, record everything
- * in a JSON manifest with each file's SHA-256, write into the cache directory
- * by default (never into a git work tree), and give the same bytes for the
- * same seed.
+ * formats the assignment uses: {@linkcode buildNist36} (three NIST36 MAT-files,
+ * 32×32, black ink on white) and {@linkcode buildEmnistBalanced} (EMNIST
+ * Balanced IDX files, 28×28, white ink on black). Both split by writer (no
+ * writer in two splits), balance the classes, record everything in a JSON
+ * manifest with each file's SHA-256, write into the cache directory by default
+ * (never into a git work tree), and give the same bytes for the same seed. They
+ * import the engine, `formats/` and the rest of `datasets/`.
  *
  * @example
  * ```ts

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { encodeMat } from "../mat/writer.ts";
+import { encodeMat } from "../../formats/mat/writer.ts";
 import { NIST36_CLASSES, NIST36_SIZE, NIST36_SPLITS, type Nist36SplitName } from "../nist36.ts";
 import { describeGlyphSet } from "./glyph_manifest.ts";
 import {

@@ -12,7 +12,7 @@
 import { dirname, resolve } from "node:path";
 import { InklingError } from "../../autograd/errors.ts";
 import { resolveCacheDir } from "../data_dir.ts";
-import { writeFileAtomic } from "../files.ts";
+import { writeFileAtomic } from "../../formats/files.ts";
 
 /** One output file. */
 export interface OutputFile {

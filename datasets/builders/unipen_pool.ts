@@ -16,8 +16,10 @@
  * @module
  */
 
-import { resolveDataDir } from "../data_dir.ts";
+import { InklingError } from "../../autograd/errors.ts";
+import { missingDataHint, resolveDataDir } from "../data_dir.ts";
 import { iterateUnipen } from "../unipen/reader.ts";
+import { strokeBounds } from "../unipen/render_glyph.ts";
 
 /** A usable character sample. */
 export interface GlyphSample {
@@ -57,7 +59,14 @@ export const UNIPEN_FOLDER = "unipen-train_r01_v07";
  * coming from `dataDir`, else `$INKLING_DATA_DIR`, else `../shared/data`.
  */
 export async function resolveUnipenDir(options: { dataDir?: string } = {}): Promise<string> {
-  return `${await resolveDataDir(options)}/${UNIPEN_FOLDER}`;
+  const dir = `${await resolveDataDir(options)}/${UNIPEN_FOLDER}`;
+  const info = await Deno.stat(`${dir}/data`).catch(() => undefined);
+  if (!info?.isDirectory) {
+    throw new InklingError(
+      `${dir}: no UNIPEN data (data/1a, 1b, 1c); ${missingDataHint("unipen")}`,
+    );
+  }
+  return dir;
 }
 
 /** Default bound on a sample's width / height. */
@@ -100,14 +109,6 @@ export async function collectGlyphSamples(
 function strokeBox(
   strokes: readonly Float32Array[],
 ): { width: number; height: number } | undefined {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (const stroke of strokes) {
-    for (let i = 0; i + 1 < stroke.length; i += 2) {
-      minX = Math.min(minX, stroke[i]);
-      maxX = Math.max(maxX, stroke[i]);
-      minY = Math.min(minY, stroke[i + 1]);
-      maxY = Math.max(maxY, stroke[i + 1]);
-    }
-  }
+  const { minX, minY, maxX, maxY } = strokeBounds(strokes);
   return minX === Infinity ? undefined : { width: maxX - minX, height: maxY - minY };
 }

@@ -9,7 +9,7 @@
 import { InklingError } from "../../autograd/errors.ts";
 import { Rng } from "../../autograd/rng.ts";
 import { Tensor } from "../../autograd/tensor.ts";
-import { readFileLimited } from "../files.ts";
+import { readFileLimited } from "../../formats/files.ts";
 import { listFlowers17 } from "./catalog.ts";
 import {
   checkOutputSize,

@@ -7,7 +7,7 @@
  */
 
 import { FormatError, InklingError } from "../../autograd/errors.ts";
-import { readFileLimited } from "../files.ts";
+import { readFileLimited } from "../../formats/files.ts";
 
 /**
  * The 17 class names in label order. The data set ships no names file; this

@@ -10,8 +10,8 @@
 
 import { decode } from "image-js";
 import { FormatError, InklingError } from "../../autograd/errors.ts";
-import { readFileLimited } from "../files.ts";
-import { readImageHeader } from "../image_header.ts";
+import { readFileLimited } from "../../formats/files.ts";
+import { readImageHeader } from "../../formats/image_header.ts";
 import { resizeCropPlanar } from "./resample.ts";
 
 /** Order of the three output planes. */
@@ -88,7 +88,7 @@ export function imageToCHW(bytes: Uint8Array, options: ImageToCHWOptions = {}): 
   const what = options.what ?? "image";
   const size = checkOutputSize(options.size);
   const colourPlanes = channelPlanes(options.channelOrder);
-  const header = readImageHeader(bytes, what);
+  const header = readImageHeader(bytes, { name: what });
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (header.width * header.height > maxPixels) {
     throw new FormatError(

@@ -1,12 +1,13 @@
 /**
- * Oxford Flowers 17 (Nilsback & Zisserman, 2006): the 1,360 images with
- * their 17 class labels ({@linkcode listFlowers17}), the assignment's
- * train/val/test split ({@linkcode readFlowers17Splits}), and streaming
- * batches of preprocessed images ({@linkcode iterateFlowers17}). The image
- * path — JPEG/PNG decode with `image-js`, antialiased resize of the short
- * side, centre crop, planar CHW floats in RGB or BGR order, raw/unit/ImageNet
- * values ({@linkcode imageToCHW}) — works for any image file, e.g. the input
- * of SqueezeNet ({@linkcode SQUEEZENET_PREPROCESS}).
+ * Oxford Flowers 17 (Nilsback & Zisserman, 2006): the 1,360 images with their
+ * 17 class labels ({@linkcode listFlowers17}), the assignment's train/val/test
+ * split ({@linkcode readFlowers17Splits}), and streaming batches of
+ * preprocessed images ({@linkcode iterateFlowers17}). The image path — JPEG/PNG
+ * decode with `image-js`, antialiased resize of the short side, centre crop,
+ * planar CHW floats in RGB or BGR order, raw/unit/ImageNet values
+ * ({@linkcode imageToCHW}) — works for any image file, e.g. the input of
+ * SqueezeNet ({@linkcode SQUEEZENET_PREPROCESS}). It imports the engine,
+ * `formats/` and image-js.
  *
  * @example
  * ```ts
@@ -56,7 +57,6 @@ export {
   readImageCHW,
   SQUEEZENET_PREPROCESS,
 } from "./image_tensor.ts";
-export { type ImageHeader, readImageHeader } from "../image_header.ts";
 export {
   type InterleavedPixels,
   type ResizeCropOptions,

@@ -9,8 +9,8 @@
  */
 
 import { FormatError, InklingError } from "../../autograd/errors.ts";
-import { readFileLimited } from "../files.ts";
-import { readMat } from "../mat/mod.ts";
+import { readFileLimited } from "../../formats/files.ts";
+import { readMat } from "../../formats/mat/mod.ts";
 import {
   FLOWERS17_IMAGE_COUNT,
   type Flowers17Image,

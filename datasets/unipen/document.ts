@@ -13,7 +13,7 @@
  */
 
 import { FormatError } from "../../autograd/errors.ts";
-import { readFileLimited } from "../files.ts";
+import { readFileLimited } from "../../formats/files.ts";
 
 /** A `.SEGMENT` line together with the header state in force where it appeared. */
 export interface UnipenSegmentLine {

@@ -3,7 +3,8 @@
  * lower-case categories (1a, 1b, 1c) of `train_r01_v07` that expands
  * `.INCLUDE`s, numbers pen components, resolves `.SEGMENT` delineations and
  * returns each character's pen-down strokes in inches (y down); and a glyph
- * renderer that turns strokes into anti-aliased NIST36-style grey images.
+ * renderer that turns strokes into anti-aliased NIST36-style grey images. It
+ * imports the engine's errors and RNG, and `formats/`.
  *
  * @module
  */
@@ -17,4 +18,4 @@ export {
 } from "./document.ts";
 export { segmentStrokes } from "./segment_strokes.ts";
 export { iterateUnipen, readUnipen, type UnipenReadOptions, type UnipenSample } from "./reader.ts";
-export { renderGlyph, type RenderGlyphOptions } from "./render_glyph.ts";
+export { renderGlyph, type RenderGlyphOptions, strokeBounds } from "./render_glyph.ts";

@@ -69,7 +69,7 @@ export function renderGlyph(
     throw new ShapeError(`renderGlyph: out has ${out.length} values, expected ${size * size}`);
   }
 
-  const box = boundingBox(strokes);
+  const box = strokeBounds(strokes);
   const extent = Math.max(box.maxX - box.minX, box.maxY - box.minY);
   const scale = extent > 0 ? span / extent : 0;
   const toPixels = {
@@ -108,7 +108,10 @@ function penWidth(options: RenderGlyphOptions): number {
   return options.rng.uniform(low, high);
 }
 
-function boundingBox(strokes: readonly Float32Array[]) {
+/** The smallest box around every point of `strokes` (x, y pairs); min > max when there is no point. */
+export function strokeBounds(
+  strokes: readonly Float32Array[],
+): { minX: number; minY: number; maxX: number; maxY: number } {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const stroke of strokes) {
     for (let i = 0; i + 1 < stroke.length; i += 2) {

@@ -1,6 +1,6 @@
 /**
- * Optimizers (SGD with the assignment's momentum rule, Adam) and
- * learning-rate schedules.
+ * Optimizers (SGD with the assignment's momentum rule, Adam) and learning-rate
+ * schedules. They import only the engine.
  *
  * @module
  */

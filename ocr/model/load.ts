@@ -1,7 +1,7 @@
 /**
  * Loading a character classifier from a checkpoint: the network is rebuilt
- * from the checkpoint's `architecture` metadata (a CNN trained by
- * `train_default.ts`, or the MLP of `deno task train`) and the weights are
+ * from the checkpoint's `architecture` metadata (the CNN of the
+ * `ocr-default` preset, or the MLP of `deno task train`) and the weights are
  * copied in. Without a path the model committed with Inkling,
  * `ocr/default_model.safetensors`, is loaded.
  *
@@ -14,19 +14,19 @@ import { Rng } from "../../autograd/mod.ts";
 import { loadCheckpoint, type Module } from "../../layers/mod.ts";
 import { CROP_SIZE } from "../crops.ts";
 import {
+  type ClassifierArchitecture,
   classNames,
-  createOcrNetwork,
+  createClassifier,
   glyphSize,
-  type OcrArchitecture,
   parseArchitecture,
-} from "./architecture.ts";
+} from "../../models/mod.ts";
 
 /** A loaded classifier, ready for {@linkcode classify}. */
 export interface OcrModel {
   /** The network in evaluation mode: glyph rows `[N, 1024]` → class scores (logits). */
   network: Module;
   /** How it was built. */
-  architecture: OcrArchitecture;
+  architecture: ClassifierArchitecture;
   /** Class names in output order (A–Z then 0–9 for NIST36). */
   classes: string;
   /** The file it came from. */
@@ -53,7 +53,7 @@ export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<O
       }-pixel glyphs; OCR crops are ${CROP_SIZE} × ${CROP_SIZE}`,
     );
   }
-  const network = createOcrNetwork(architecture, { rng: new Rng(0) });
+  const network = createClassifier(architecture, { rng: new Rng(0) });
   try {
     network.loadStateDict(checkpoint.model);
   } catch (error) {

@@ -1,18 +1,24 @@
 /**
- * The character classifier of OCR: the network architectures a checkpoint
- * can describe (a small CNN, or the assignment's MLP), loading one with
- * {@linkcode loadOcrModel} (the committed default without a path),
+ * The character classifier of OCR: loading a checkpoint with
+ * {@linkcode loadOcrModel} (the committed default without a path; the network
+ * is rebuilt from the checkpoint's description by `models/`),
  * {@linkcode classify} for class probabilities of a batch of crops, word
- * context for the letter/digit look-alikes ({@linkcode chooseCharacters}),
- * the affine jitter the default model was trained with, and the labelled
- * overlay of a reading ({@linkcode drawReadOverlay}). The script
- * `train_default.ts` (not re-exported: it pulls in the data builders) trains
- * the committed model.
+ * context for the letter/digit look-alikes ({@linkcode chooseCharacters}), and
+ * the labelled overlay of a reading ({@linkcode drawReadOverlay},
+ * {@linkcode overlayPng}). The committed model is trained by `deno task train
+ * --preset ocr-default`. It imports the engine, layers, formats, `models/` and
+ * image-js; no training code.
  *
  * @example
  * ```ts
- * import { classify, loadOcrModel, topClasses } from "./mod.ts";
- * import { cropLetters, findLetters, readImage } from "../mod.ts";
+ * import {
+ *   classify,
+ *   cropLetters,
+ *   findLetters,
+ *   loadOcrModel,
+ *   readImage,
+ *   topClasses,
+ * } from "@inkling/inkling/ocr";
  * const page = findLetters(await readImage("note.jpg"));
  * const model = await loadOcrModel();
  * const probs = classify(model, cropLetters(page, page.boxes));
@@ -22,19 +28,23 @@
  * @module
  */
 
-export {
-  classNames,
-  type CnnArchitecture,
-  createOcrNetwork,
-  GlyphImages,
-  glyphSize,
-  type MlpCheckpointArchitecture,
-  type OcrArchitecture,
-  parseArchitecture,
-} from "./architecture.ts";
 export { DEFAULT_MODEL_PATH, loadOcrModel, type OcrModel } from "./load.ts";
 export { type ClassGuess, classify, topClasses } from "./classify.ts";
 export { chooseCharacters, type ChooseCharactersOptions } from "./context.ts";
-export { jitterGlyphs, type JitterOptions } from "./jitter.ts";
-export { drawReadOverlay, resultLayout } from "./read_overlay.ts";
+export { drawReadOverlay, overlayPng, resultLayout } from "./read_overlay.ts";
 export { FONT_GRID, glyphStrokes } from "./stroke_font.ts";
+
+// Moved in 0.2 (see CHANGELOG.md): the architectures to `@inkling/inkling/models`, the
+// jitter to `@inkling/inkling/datasets`. Re-exported under their 0.1 names so that
+// imports from `@inkling/inkling/ocr` keep working.
+export {
+  type ClassifierArchitecture as OcrArchitecture,
+  classNames,
+  type CnnArchitecture,
+  createClassifier as createOcrNetwork,
+  GlyphImages,
+  glyphSize,
+  type MlpArchitecture as MlpCheckpointArchitecture,
+  parseArchitecture,
+} from "../../models/mod.ts";
+export { jitterGlyphs, type JitterOptions } from "../../datasets/augment.ts";

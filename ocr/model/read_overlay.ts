@@ -9,6 +9,7 @@
  */
 
 import { Image } from "image-js";
+import { encodePng } from "../../formats/png.ts";
 import type { Box } from "../box.ts";
 import type { TextLine } from "../lines.ts";
 import { drawOverlay, type DrawOverlayOptions } from "../overlay.ts";
@@ -95,4 +96,17 @@ export function drawReadOverlay(
     }
   });
   return picture;
+}
+
+/** {@linkcode drawReadOverlay} as PNG bytes, through Inkling's one PNG encoder. */
+export function overlayPng(
+  image: Image,
+  result: ReadResult,
+  options: DrawOverlayOptions = {},
+): Promise<Uint8Array> {
+  const drawn = drawReadOverlay(image, result, options);
+  // Photos decode to 8 bits per sample, but a 16-bit PNG would keep its depth.
+  const { width, height, channels, data } =
+    (drawn.bitDepth === 8 ? drawn : drawn.convertBitDepth(8)).getRawImage();
+  return encodePng({ width, height, channels: channels as 1 | 3 | 4, pixels: data as Uint8Array });
 }

@@ -288,6 +288,52 @@ cases.push(
   },
 );
 
+// Ops without a gradient: forward only, on every backend all the same.
+const asDType = (like: ink.Tensor, values: ArrayLike<number>, shape: number[]) =>
+  new ink.Tensor(
+    like.dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values),
+    shape,
+  );
+cases.push(
+  {
+    name: "greater",
+    fn: ink.greater,
+    inputs: [{ shape: [3, 7] }, { shape: [7], domain: "distinct" }],
+    reference: broadcastReference((a, b) => a > b ? 1 : 0, [3, 7], [7], [3, 7]),
+    differentiable: false,
+  },
+  {
+    name: "rsub",
+    fn: (x) => ink.rsub(1, x),
+    inputs: [{ shape: [3, 33] }],
+    reference: map((v) => 1 - v),
+  },
+  {
+    name: "argmax axis 1",
+    fn: (x) => asDType(x, ink.argmax(x, { axis: 1 }), [7]),
+    inputs: [{ shape: [7, 33], domain: "distinct" }],
+    differentiable: false,
+  },
+  {
+    name: "sumTo (broadcast gradient folded back)",
+    fn: (g) => ink.sumTo(g, [3, 1]),
+    inputs: [{ shape: [2, 3, 5] }],
+    shape: [3, 1],
+    differentiable: false,
+  },
+  {
+    name: "scaleAddInPlace",
+    fn: (t, s) => {
+      const target = t.clone();
+      ink.scaleAddInPlace(target, s, { alpha: 0.9, beta: -0.5 });
+      return target;
+    },
+    inputs: [{ shape: [3, 33] }, { shape: [3, 33] }],
+    reference: (t, s) => t.map((v, i) => 0.9 * v - 0.5 * s[i]),
+    differentiable: false,
+  },
+);
+
 for (const opCase of cases) {
   Deno.test(`op ${opCase.name}`, () => checkOp(opCase));
 }

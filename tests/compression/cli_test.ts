@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import { buildNist36 } from "../../datasets/builders/mod.ts";
 import { main } from "../../compression/cli.ts";
+import { DATA_DIR } from "../shared_data.ts";
 
-const dataDir = Deno.env.get("INKLING_DATA_DIR") ??
-  new URL("../../../shared/data", import.meta.url).pathname;
-const unipenDir = `${dataDir}/unipen-train_r01_v07`;
+const unipenDir = `${DATA_DIR}/unipen-train_r01_v07`;
 
 /** Runs main with console.error captured. */
 async function run(args: string[]): Promise<{ code: number; errors: string[] }> {

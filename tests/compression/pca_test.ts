@@ -22,10 +22,9 @@ import {
   projectionRank,
 } from "../../compression/pca.ts";
 import { jacobiEigenvalues } from "./jacobi.ts";
+import { DATA_DIR } from "../shared_data.ts";
 
-const dataDir = Deno.env.get("INKLING_DATA_DIR") ??
-  new URL("../../../shared/data", import.meta.url).pathname;
-const unipenDir = `${dataDir}/unipen-train_r01_v07`;
+const unipenDir = `${DATA_DIR}/unipen-train_r01_v07`;
 
 function squaredDistance(a: Tensor, b: Tensor): number {
   let total = 0;

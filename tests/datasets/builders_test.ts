@@ -10,11 +10,11 @@ import {
   splitByWriter,
 } from "../../datasets/builders/mod.ts";
 import { main } from "../../datasets/cli.ts";
-import { parseEmnistMapping, readEmnist, readIdx } from "../../datasets/idx/mod.ts";
+import { parseEmnistMapping, readEmnist } from "../../datasets/emnist.ts";
+import { readIdx } from "../../formats/idx/mod.ts";
 import { loadNist36, NIST36_CLASSES, type Nist36Split } from "../../datasets/nist36.ts";
+import { DATA_DIR } from "../shared_data.ts";
 
-const DATA_DIR = (Deno.env.get("INKLING_DATA_DIR") ??
-  fileURLToPath(new URL("../../../shared/data/", import.meta.url))).replace(/\/+$/, "");
 const UNIPEN_ROOT = `${DATA_DIR}/unipen-train_r01_v07`;
 const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/+$/, "");
 // Two contributors (14 + 34 writers) keep the small builds fast.
@@ -297,14 +297,16 @@ Deno.test("splitByWriter: whole writers per split, balanced picks, deterministic
 
 Deno.test("cli: help, bad usage and failures are one line with an exit code", async () => {
   const lines: string[] = [];
-  const output = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`E ${l}`) };
+  const output = {
+    stdout: (l: string) => lines.push(l),
+    stderr: (l: string) => lines.push(`E ${l}`),
+  };
   assert.equal(await main(["--help"], output), 0);
   assert.match(lines.join("\n"), /build nist36/);
   for (
     const [args, message] of [
       [["build"], /build needs a data set: nist36 or emnist-balanced/],
       [["build", "nist37"], /got "nist37"/],
-      [["build", "nist36", "--seed", "-1"], /--seed must be an integer/],
       [["build", "nist36", "--from", "x"], /build does not take --from/],
       [["get"], /get needs a data set name/],
       [["frob"], /unknown command "frob"/],
@@ -312,11 +314,20 @@ Deno.test("cli: help, bad usage and failures are one line with an exit code", as
     ] as const
   ) {
     lines.length = 0;
-    assert.equal(await main(args, output), 2, args.join(" "));
+    assert.equal(await main([...args], output), 2, args.join(" "));
     assert.equal(lines.length, 1);
     assert.match(lines[0], message);
     assert.match(lines[0], /^E error: .*\(see --help\)$/);
   }
+  // A value that looks like a flag is bad usage; a bad value is not: exit 1, as in every task.
+  lines.length = 0;
+  assert.equal(await main(["build", "nist36", "--seed", "-1"], output), 2);
+  assert.deepEqual(lines, [
+    "E error: --seed needs a value (write --seed=-1 for one that starts with a dash) (see --help)",
+  ]);
+  lines.length = 0;
+  assert.equal(await main(["build", "nist36", "--seed=-1"], output), 1);
+  assert.deepEqual(lines, ['E error: --seed needs a non-negative integer, got "-1"']);
   lines.length = 0;
   const inside = `${REPO}/datasets/builders/should_not_exist`;
   assert.equal(await main(["build", "nist36", "--out", inside, "--data", DATA_DIR], output), 1);
@@ -331,7 +342,7 @@ Deno.test("cli: build nist36 at the default size (10,800 / 3,600 / 1,800, 300 / 
     const lines: string[] = [];
     const code = await main(
       ["build", "nist36", "--out", out, "--data", DATA_DIR, "--seed", "0"],
-      { log: (l) => lines.push(l), error: (l) => lines.push(l) },
+      { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) },
     );
     assert.equal(code, 0, lines.join("\n"));
     assert.match(lines[0], /^nist36: built train 10800, valid 3600, test 1800 glyphs in/);

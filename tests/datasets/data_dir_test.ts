@@ -6,6 +6,8 @@ import {
   resolveCacheDir,
   resolveDataDir,
 } from "../../datasets/data_dir.ts";
+import { resolveUnipenDir } from "../../datasets/builders/mod.ts";
+import { loadNist36Source } from "../../datasets/nist36_source.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const SHARED_DATA = new URL("../../../shared/data", import.meta.url).pathname;
@@ -119,5 +121,26 @@ Deno.test("resolveCacheDir: option > INKLING_CACHE_DIR > XDG_CACHE_HOME/inkling 
     );
   } finally {
     await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("missing data: one line saying which folder and the command that fetches it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      resolveUnipenDir({ dataDir: dir }),
+      (error: Error) =>
+        error instanceof InklingError && !error.message.includes("\n") &&
+        error.message ===
+          `${dir}/unipen-train_r01_v07: no UNIPEN data (data/1a, 1b, 1c); run ` +
+            "`npx deno task data get unipen`, or point --data-dir or INKLING_DATA_DIR at a " +
+            "data directory that has it",
+    );
+    await assert.rejects(
+      loadNist36Source({ dataDir: dir, cacheDir: `${dir}/cache` }),
+      /no UNIPEN data .*npx deno task data get unipen/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { decode, encodePng, Image } from "image-js";
 import { FormatError, InklingError } from "../../autograd/errors.ts";
 import {
@@ -14,14 +13,13 @@ import {
   parseFlowers17Split,
   readFlowers17Splits,
   readImageCHW,
-  readImageHeader,
   resizeCropPlanar,
   SQUEEZENET_PREPROCESS,
 } from "../../datasets/flowers17/mod.ts";
-import { writeMat } from "../../datasets/mat/mod.ts";
+import { writeMat } from "../../formats/mat/mod.ts";
+import { readImageHeader } from "../../formats/image_header.ts";
+import { DATA_DIR } from "../shared_data.ts";
 
-const DATA_DIR = (Deno.env.get("INKLING_DATA_DIR") ??
-  fileURLToPath(new URL("../../../shared/data/", import.meta.url))).replace(/\/+$/, "");
 const FLOWERS = `${DATA_DIR}/flowers17`;
 const FISH = `${DATA_DIR}/squeezenet/fish.png`;
 
@@ -193,7 +191,13 @@ Deno.test("flowers17: a decoded photo has the asked shape and range; at its own 
   await requireData(FLOWERS);
   const file = `${FLOWERS}/jpg/image_0001.jpg`;
   const bytes = await Deno.readFile(file);
-  assert.deepEqual(readImageHeader(bytes, file), { format: "jpeg", width: 689, height: 500 });
+  assert.deepEqual(readImageHeader(bytes, { name: file }), {
+    format: "jpeg",
+    width: 689,
+    height: 500,
+    channels: 3,
+    bitDepth: 8,
+  });
   const x = imageToCHW(bytes, { size: 224 });
   assert.equal(x.length, 3 * 224 * 224);
   let min = Infinity;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FormatError } from "../../autograd/errors.ts";
-import { writeMat } from "../../datasets/mat/writer.ts";
-import type { MatWritable } from "../../datasets/mat/writer.ts";
+import { writeMat } from "../../formats/mat/writer.ts";
+import type { MatWritable } from "../../formats/mat/writer.ts";
 import { loadNist36, NIST36_CLASSES } from "../../datasets/nist36.ts";
 
 /** Runs `body` with a fresh temp dir, removed afterwards. */

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { FormatError } from "../../autograd/errors.ts";
 import { Rng } from "../../autograd/rng.ts";
 import {
@@ -10,10 +9,9 @@ import {
   renderGlyph,
   segmentStrokes,
 } from "../../datasets/unipen/mod.ts";
+import { DATA_DIR } from "../shared_data.ts";
 
-const DATA_DIR = Deno.env.get("INKLING_DATA_DIR") ??
-  fileURLToPath(new URL("../../../shared/data/", import.meta.url));
-const UNIPEN_ROOT = `${DATA_DIR.replace(/\/+$/, "")}/unipen-train_r01_v07`;
+const UNIPEN_ROOT = `${DATA_DIR}/unipen-train_r01_v07`;
 
 /** Writes `files` (path relative to a new temp dir → text), runs `body`, removes the dir. */
 async function withTree(

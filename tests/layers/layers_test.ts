@@ -1,7 +1,7 @@
 /** Every layer through the shared gradcheck helper, plus initialisation and state dicts. */
 
 import assert from "node:assert/strict";
-import { Rng, ShapeError, Tensor } from "../../mod.ts";
+import { type DType, Rng, ShapeError, Tensor } from "../../mod.ts";
 import {
   AvgPool2d,
   Conv2d,
@@ -17,50 +17,44 @@ import {
   Softmax,
   Tanh,
 } from "../../layers/mod.ts";
-import { checkOp } from "../autograd/op_check.ts";
+import { checkLayer, checkOp } from "../autograd/op_check.ts";
 
-const f64 = { dtype: "float64" as const };
-
-function layerCase(name: string, layer: Module, inputShape: number[], distinct = false) {
+function layerCase(
+  name: string,
+  layer: (options: { dtype: DType; rng: Rng }) => Module,
+  inputShape: number[],
+  distinct = false,
+) {
   Deno.test(`layer ${name}`, () =>
-    checkOp({
+    checkLayer({
       name,
-      fn: (x) => layer.forward(x),
-      inputs: [
-        { shape: inputShape, domain: distinct ? "distinct" : "awayFromZero" },
-        ...layer.parameters(),
-      ],
+      layer,
+      input: { shape: inputShape, domain: distinct ? "distinct" : "awayFromZero" },
     }));
 }
 
-const rng = new Rng(5);
-layerCase("Linear", new Linear(7, 3, { ...f64, rng }), [5, 7]);
-layerCase("Linear without bias", new Linear(33, 1, { ...f64, rng, bias: false }), [3, 33]);
-layerCase("Conv2d", new Conv2d({ in: 2, out: 3 }, 3, { ...f64, rng }), [2, 2, 5, 6]);
+layerCase("Linear", (o) => new Linear(7, 3, o), [5, 7]);
+layerCase("Linear without bias", (o) => new Linear(33, 1, { ...o, bias: false }), [3, 33]);
+layerCase("Conv2d", (o) => new Conv2d({ in: 2, out: 3 }, 3, o), [2, 2, 5, 6]);
 layerCase(
   "Conv2d stride 2 padding 1",
-  new Conv2d({ in: 3, out: 2 }, 3, { ...f64, rng, stride: 2, padding: 1 }),
-  [
-    2,
-    3,
-    7,
-    6,
-  ],
+  (o) => new Conv2d({ in: 3, out: 2 }, 3, { ...o, stride: 2, padding: 1 }),
+  [2, 3, 7, 6],
 );
-layerCase("MaxPool2d", new MaxPool2d(2), [2, 3, 6, 6], true);
+layerCase("MaxPool2d", () => new MaxPool2d(2), [2, 3, 6, 6], true);
 layerCase(
   "MaxPool2d stride 2 padding 1",
-  new MaxPool2d(3, { stride: 2, padding: 1 }),
+  () => new MaxPool2d(3, { stride: 2, padding: 1 }),
   [1, 2, 7, 7],
   true,
 );
-layerCase("AvgPool2d", new AvgPool2d(2), [2, 3, 6, 5]);
-layerCase("GlobalAvgPool2d", new GlobalAvgPool2d(), [2, 3, 4, 5]);
-layerCase("Sigmoid", new Sigmoid(), [3, 7]);
-layerCase("Tanh", new Tanh(), [3, 7]);
-layerCase("ReLU", new ReLU(), [3, 7]);
-layerCase("Softmax", new Softmax(), [3, 7]);
-layerCase("Flatten", new Flatten(), [2, 3, 4]);
+layerCase("AvgPool2d", () => new AvgPool2d(2), [2, 3, 6, 5]);
+layerCase("GlobalAvgPool2d", () => new GlobalAvgPool2d(), [2, 3, 4, 5]);
+layerCase("Sigmoid", () => new Sigmoid(), [3, 7]);
+layerCase("Tanh", () => new Tanh(), [3, 7]);
+layerCase("ReLU", () => new ReLU(), [3, 7]);
+layerCase("Softmax", () => new Softmax(), [3, 7]);
+layerCase("Flatten", () => new Flatten(), [2, 3, 4]);
 Deno.test("layer Dropout (training, fixed mask)", () =>
   checkOp({
     name: "Dropout",
@@ -70,13 +64,14 @@ Deno.test("layer Dropout (training, fixed mask)", () =>
   }));
 layerCase(
   "Sequential CNN",
-  new Sequential(
-    new Conv2d({ in: 1, out: 2 }, 3, { ...f64, rng, padding: 1 }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Flatten(),
-    new Linear(2 * 3 * 3, 4, { ...f64, rng }),
-  ),
+  (o) =>
+    new Sequential(
+      new Conv2d({ in: 1, out: 2 }, 3, { ...o, padding: 1 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(2 * 3 * 3, 4, o),
+    ),
   [2, 1, 6, 6],
 );
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { decode } from "image-js";
 import {
   characterErrorRate,
@@ -9,9 +8,7 @@ import {
   noSpaceAccuracy,
   wordErrorRate,
 } from "../../ocr/eval.ts";
-
-const DATA_DIR = Deno.env.get("INKLING_DATA_DIR") ??
-  fileURLToPath(new URL("../../../shared/data/", import.meta.url));
+import { DATA_DIR } from "../shared_data.ts";
 
 Deno.test("editDistance: classic pairs and edge cases", () => {
   assert.equal(editDistance("kitten", "sitting"), 3);

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Image } from "image-js";
 import { renderGlyph } from "../../datasets/unipen/mod.ts";
 import { cropLetters, findLetters, groupLines, readImage } from "../../ocr/mod.ts";
+import { DATA_DIR } from "../shared_data.ts";
 
-const DATA_DIR = Deno.env.get("INKLING_DATA_DIR") ??
-  fileURLToPath(new URL("../../../shared/data/", import.meta.url));
-const IMAGES = `${DATA_DIR.replace(/\/+$/, "")}/images`;
+const IMAGES = `${DATA_DIR}/images`;
 
 /** The sample photo and its transcription, failing loudly when the data is missing. */
 async function sample(name: string) {

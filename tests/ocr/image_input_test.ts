@@ -113,7 +113,13 @@ Deno.test("readImage: a valid PNG and JPEG decode with the header's size", async
       assert.equal(decoded.height, 30);
     });
   }
-  assert.deepEqual(readImageHeader(encodePng(image)), { format: "png", width: 40, height: 30 });
+  assert.deepEqual(readImageHeader(encodePng(image)), {
+    format: "png",
+    width: 40,
+    height: 30,
+    channels: 1,
+    bitDepth: 8,
+  });
 });
 
 Deno.test("decodeImage: names the given label, and limits are options", () => {

@@ -2,15 +2,15 @@
 
 import { decodePng } from "image-js";
 import assert from "node:assert/strict";
-import { readPngHeader } from "../../viz/png.ts";
+import { readImageHeader } from "../../formats/image_header.ts";
 
 /** Decoded PNG with pixel access. */
 export type Decoded = ReturnType<typeof decodePng>;
 
 /** Checks signature and IHDR size, then decodes. */
 export function decodeChecked(png: Uint8Array, width: number, height: number): Decoded {
-  const header = readPngHeader(png);
-  assert.deepEqual([header.width, header.height], [width, height]);
+  const header = readImageHeader(png);
+  assert.deepEqual([header.format, header.width, header.height], ["png", width, height]);
   const image = decodePng(png);
   assert.deepEqual([image.width, image.height], [width, height]);
   return image;

@@ -3,7 +3,8 @@
  * TypeScript, generic over Float32Array and Float64Array storage. It is the
  * yardstick other backends are tested against and the fallback where
  * WebAssembly is unavailable, so its loops favour clarity first and then
- * cache-friendly order (see `gemm.ts`).
+ * cache-friendly order (see `gemm.ts`). It imports only the kernel interface
+ * (`../kernels.ts`).
  *
  * @module
  */

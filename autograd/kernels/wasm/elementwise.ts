@@ -87,16 +87,9 @@ export function wasmBinary(scratch: WasmScratch, fallback: Kernels): Kernels["bi
       fallback.binary(op, args);
       return;
     }
-    const aAt = scratch.base;
-    const bAt = aAt + CHUNK * 4;
-    const mem = scratch.f32;
-    for (let start = 0; start < n; start += CHUNK) {
-      const len = Math.min(CHUNK, n - start);
-      mem.set(a.subarray(start, start + len), aAt >> 2);
-      mem.set(b.subarray(start, start + len), bAt >> 2);
+    streamPairs(scratch, { a, b, out }, (aAt, bAt, len) => {
       scratch.exports.binary(entry.code, aAt, bAt, aAt, len);
-      out.set(mem.subarray(aAt >> 2, (aAt >> 2) + len), start);
-    }
+    });
   };
 }
 
@@ -112,15 +105,31 @@ export function wasmAxpby(scratch: WasmScratch, fallback: Kernels): Kernels["axp
       fallback.axpby(args);
       return;
     }
-    const aAt = scratch.base;
-    const bAt = aAt + CHUNK * 4;
-    const mem = scratch.f32;
-    for (let start = 0; start < n; start += CHUNK) {
-      const len = Math.min(CHUNK, n - start);
-      mem.set(a.subarray(start, start + len), aAt >> 2);
-      mem.set(b.subarray(start, start + len), bAt >> 2);
+    streamPairs(scratch, { a, b, out }, (aAt, bAt, len) => {
       scratch.exports.axpby(aAt, alpha, bAt, beta, aAt, len);
-      out.set(mem.subarray(aAt >> 2, (aAt >> 2) + len), start);
-    }
+    });
   };
+}
+
+/**
+ * Streams `a` and `b` through scratch memory chunk by chunk: `run(aAt, bAt,
+ * len)` computes one chunk into `a`'s slot, which is copied out to `out`.
+ * The caller has reserved two chunks.
+ */
+function streamPairs(
+  scratch: WasmScratch,
+  arrays: { a: Float32Array; b: Float32Array; out: Float32Array },
+  run: (aAt: number, bAt: number, len: number) => void,
+): void {
+  const { a, b, out } = arrays;
+  const aAt = scratch.base;
+  const bAt = aAt + CHUNK * 4;
+  const mem = scratch.f32;
+  for (let start = 0; start < out.length; start += CHUNK) {
+    const len = Math.min(CHUNK, out.length - start);
+    mem.set(a.subarray(start, start + len), aAt >> 2);
+    mem.set(b.subarray(start, start + len), bAt >> 2);
+    run(aAt, bAt, len);
+    out.set(mem.subarray(aAt >> 2, (aAt >> 2) + len), start);
+  }
 }

@@ -2,11 +2,12 @@
  * The WebAssembly SIMD backend: float32 hot paths (gemm, im2col/col2im,
  * element-wise math, sums and softmax over large arrays) run in a small
  * hand-written WebAssembly module; everything else — Float64Array storage,
- * kernels without a WebAssembly version, and sizes where copying the data
- * into WebAssembly memory costs more than it saves — goes to a fallback
- * {@linkcode Kernels} (normally the reference backend).
+ * kernels without a WebAssembly version, and sizes where copying the data into
+ * WebAssembly memory costs more than it saves — goes to a fallback
+ * {@linkcode Kernels} (normally the reference backend). It imports only the
+ * kernel interface and its own generated module.
  *
- * The module source is the `.wat` files of this folder; `build.ts` compiles
+ * The module source is the `.wat` files of this folder; `tools/build_wasm.ts` compiles
  * them into the generated `kernels_wasm.ts`.
  *
  * @module

@@ -1,0 +1,133 @@
+/**
+ * Reads the format, pixel dimensions and sample layout from the header of a
+ * JPEG or PNG without decoding it, so a decoder is never asked to allocate
+ * for an image larger than the caller allows (a few hundred bytes can
+ * declare a 65535×65535 JPEG), and code that only needs a size (figure
+ * layout, report checks) never decodes at all.
+ *
+ * @module
+ */
+
+import { FormatError } from "../autograd/errors.ts";
+import { PNG_SIGNATURE } from "./png.ts";
+
+/** Container format, declared size and sample layout of an encoded image. */
+export interface ImageHeader {
+  /** `"jpeg"` or `"png"`. */
+  readonly format: "jpeg" | "png";
+  /** Declared width in pixels. */
+  readonly width: number;
+  /** Declared height in pixels. */
+  readonly height: number;
+  /**
+   * Samples per pixel once decoded: 1 grey, 2 grey + alpha, 3 colour (also a
+   * PNG palette), 4 colour + alpha (or a CMYK JPEG).
+   */
+  readonly channels: number;
+  /** Bits per sample (8 for nearly every photo; PNG also has 1, 2, 4 and 16). */
+  readonly bitDepth: number;
+}
+
+/** Options of {@linkcode readImageHeader}. */
+export interface ReadImageHeaderOptions {
+  /** The file name or other label that errors name (default "image"). */
+  name?: string;
+}
+
+/**
+ * The format, size and layout of the JPEG or PNG held in `bytes`. Throws a
+ * {@linkcode FormatError} naming `options.name` for an empty buffer, anything
+ * else than JPEG or PNG, or a header cut short.
+ */
+export function readImageHeader(
+  bytes: Uint8Array,
+  options: ReadImageHeaderOptions = {},
+): ImageHeader {
+  const name = options.name ?? "image";
+  if (bytes.length === 0) throw new FormatError(`${name}: the file is empty`);
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return pngHeader(bytes, name);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return jpegHeader(bytes, name);
+  const start = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  throw new FormatError(`${name}: not a PNG or JPEG image (starts with bytes ${start})`);
+}
+
+/** Samples per pixel of each PNG colour type (0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA). */
+const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
+
+function pngHeader(bytes: Uint8Array, name: string): ImageHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const isIhdr = bytes.length >= 26 && view.getUint32(8) === 13 &&
+    String.fromCharCode(...bytes.subarray(12, 16)) === "IHDR";
+  if (!isIhdr) throw new FormatError(`${name}: PNG without an IHDR chunk at its start`);
+  const channels = PNG_CHANNELS[bytes[25]];
+  if (channels === undefined) {
+    throw new FormatError(`${name}: PNG colour type ${bytes[25]} does not exist`);
+  }
+  return checked({
+    format: "png",
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    channels,
+    bitDepth: bytes[24],
+  }, name);
+}
+
+// Start-of-frame markers (baseline, progressive, lossless, arithmetic); C4, C8
+// and CC are DHT, JPG and DAC, which share the range but carry no size.
+const SOF_MARKERS = new Set([
+  0xc0,
+  0xc1,
+  0xc2,
+  0xc3,
+  0xc5,
+  0xc6,
+  0xc7,
+  0xc9,
+  0xca,
+  0xcb,
+  0xcd,
+  0xce,
+  0xcf,
+]);
+
+function jpegHeader(bytes: Uint8Array, name: string): ImageHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) throw new FormatError(`${name}: JPEG marker expected at byte ${at}`);
+    const marker = bytes[at + 1];
+    if (marker === 0xff) { // fill byte before a marker
+      at += 1;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { // markers without a length
+      at += 2;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) break; // scan data or end before any frame header
+    const length = view.getUint16(at + 2);
+    if (SOF_MARKERS.has(marker)) {
+      // FFCn, length, precision, height, width, component count.
+      if (at + 10 > bytes.length) break;
+      return checked({
+        format: "jpeg",
+        width: view.getUint16(at + 7),
+        height: view.getUint16(at + 5),
+        channels: bytes[at + 9],
+        bitDepth: bytes[at + 4],
+      }, name);
+    }
+    at += 2 + length;
+  }
+  throw new FormatError(`${name}: JPEG without a frame header (truncated or not an image)`);
+}
+
+function checked(header: ImageHeader, name: string): ImageHeader {
+  const { format, width, height } = header;
+  if (width === 0 || height === 0) {
+    throw new FormatError(
+      `${name}: ${format.toUpperCase()} declares an empty ${width}×${height} image`,
+    );
+  }
+  return header;
+}

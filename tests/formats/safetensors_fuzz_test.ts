@@ -1,0 +1,201 @@
+/** Safetensors fuzzing: mutated files load or fail cleanly; the JSON reader against JSON.parse. */
+
+import assert from "node:assert/strict";
+import {
+  decodeSafetensors,
+  DTYPE_NAMES,
+  encodeSafetensors,
+} from "../../formats/safetensors/mod.ts";
+import { JsonReader } from "../../formats/safetensors/json_reader.ts";
+import { FormatError } from "../../autograd/errors.ts";
+import { Rng } from "../../autograd/rng.ts";
+import { concat } from "./safetensors_helpers.ts";
+import {
+  ARRAY_OF,
+  FRAGMENTS,
+  headerLength,
+  MUTATIONS,
+  pick,
+  randomFile,
+} from "./safetensors_mutations.ts";
+
+const SOURCE = "fuzz.safetensors";
+const CASES = 4000;
+
+function product(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A decoded file must be self-consistent and survive re-encoding unchanged. */
+function checkLoaded(bytes: Uint8Array, label: string): void {
+  const { tensors, metadata } = decodeSafetensors(bytes, { source: SOURCE });
+  let total = 0;
+  for (const [name, tensor] of Object.entries(tensors)) {
+    assert.ok(DTYPE_NAMES.includes(tensor.dtype), `${label}: ${name} dtype`);
+    assert.ok(
+      tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0),
+      `${label}: ${name} shape`,
+    );
+    assert.equal(tensor.data.constructor, ARRAY_OF[tensor.dtype], `${label}: ${name} array type`);
+    assert.equal(tensor.data.length, product(tensor.shape), `${label}: ${name} element count`);
+    if (tensor.dtype === "BOOL") {
+      assert.ok(tensor.data.every((v) => v <= 1), `${label}: ${name} bool`);
+    }
+    total += tensor.data.byteLength;
+  }
+  assert.ok(
+    total <= bytes.length - 8 - headerLength(bytes),
+    `${label}: more data than the file holds`,
+  );
+  for (const value of Object.values(metadata)) assert.equal(typeof value, "string");
+  const again = decodeSafetensors(encodeSafetensors(tensors, { metadata }));
+  assert.deepEqual(Object.keys(again.tensors).sort(), Object.keys(tensors).sort(), label);
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const copy = again.tensors[name];
+    assert.deepEqual([copy.dtype, copy.shape], [tensor.dtype, tensor.shape], `${label}: ${name}`);
+    assert.deepEqual(new Uint8Array(copy.data.buffer), new Uint8Array(tensor.data.buffer));
+  }
+  assert.deepEqual(again.metadata, metadata, label);
+}
+
+Deno.test(`safetensors fuzz: ${CASES} mutated files each load consistently or throw FormatError`, () => {
+  const rng = new Rng(20240611);
+  const seeds = Array.from({ length: 40 }, () => randomFile(rng));
+  const names = Object.keys(MUTATIONS);
+  const outcomes: Record<string, { loaded: number; rejected: number }> = {};
+  for (const name of names) outcomes[name] = { loaded: 0, rejected: 0 };
+  for (let i = 0; i < CASES; i++) {
+    let bytes = pick(rng, seeds);
+    // One to three stacked mutations; the first one names the case.
+    const applied = Array.from(
+      { length: 1 + (rng.int(3) === 0 ? rng.int(3) : 0) },
+      () => pick(rng, names),
+    );
+    for (const name of applied) bytes = MUTATIONS[name](rng, bytes, seeds);
+    const label = `case ${i} (${applied.join("+")})`;
+    try {
+      checkLoaded(bytes, label);
+      outcomes[applied[0]].loaded++;
+    } catch (error) {
+      if (!(error instanceof FormatError)) {
+        throw new Error(`${label}: expected a FormatError, got ${error}`, { cause: error });
+      }
+      assert.ok(error.message.startsWith(`${SOURCE}: `), `${label}: ${error.message}`);
+      assert.ok(error.message.length < 600, `${label}: message of ${error.message.length} chars`);
+      outcomes[applied[0]].rejected++;
+    }
+  }
+  // Every mutation kind ran and the mix exercised both outcomes.
+  for (const name of names) {
+    const { loaded, rejected } = outcomes[name];
+    assert.ok(loaded + rejected > CASES / names.length / 2, `${name} ran too rarely`);
+  }
+  const loaded = names.reduce((sum, name) => sum + outcomes[name].loaded, 0);
+  assert.ok(loaded > CASES / 20 && loaded < CASES / 2, `${loaded} of ${CASES} loaded`);
+  assert.ok(outcomes.truncate.rejected > 0 && outcomes.spliceJson.rejected > 0);
+});
+
+Deno.test("safetensors fuzz: claims of huge tensors are refused before any allocation", () => {
+  const rng = new Rng(7);
+  for (let i = 0; i < 200; i++) {
+    const dims = Array.from(
+      { length: 1 + rng.int(4) },
+      () => 1 + rng.nextUint32() * 2 ** rng.int(22),
+    );
+    const end = dims.reduce((a, b) => a * b, 4);
+    const header = JSON.stringify({
+      w: {
+        dtype: "F32",
+        shape: dims,
+        data_offsets: [0, Number.isSafeInteger(end) ? end : 2 ** 53 - 1],
+      },
+    });
+    const json = new TextEncoder().encode(header);
+    const bytes = concat(new Uint8Array(8), json, new Uint8Array(16));
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+    assert.throws(() => decodeSafetensors(bytes, { source: SOURCE }), FormatError);
+  }
+});
+
+/** Builds a value with the reader's public calls, numbers through their source text. */
+function readAny(reader: JsonReader): unknown {
+  switch (reader.peek()) {
+    case "object": {
+      const object: Record<string, unknown> = {};
+      reader.beginObject();
+      for (let key = reader.nextKey(); key !== undefined; key = reader.nextKey()) {
+        const value = readAny(reader);
+        Object.defineProperty(object, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return object;
+    }
+    case "array": {
+      const array: unknown[] = [];
+      reader.beginArray();
+      while (reader.nextItem()) array.push(readAny(reader));
+      return array;
+    }
+    case "string":
+      return reader.readString();
+    case "number":
+      return Number(reader.readNumberText());
+    default:
+      return JSON.parse(reader.rawValue());
+  }
+}
+
+Deno.test("safetensors fuzz: the JSON reader agrees with JSON.parse except where it is stricter", () => {
+  const rng = new Rng(99);
+  const bases = Array.from({ length: 20 }, () => {
+    const bytes = randomFile(rng);
+    return new TextDecoder().decode(bytes.subarray(8, 8 + headerLength(bytes)));
+  });
+  const alphabet = ' {}[]:,"\\-+.0123456789eEtrufalsn\t\n\u00e9\u{1F600}';
+  let stricter = 0;
+  let accepted = 0;
+  for (let i = 0; i < 3000; i++) {
+    let text = pick(rng, bases);
+    for (let k = 1 + rng.int(3); k > 0; k--) {
+      const at = rng.int(text.length + 1);
+      const cut = rng.int(3);
+      const insert = rng.int(2) ? pick(rng, [...alphabet]) : pick(rng, FRAGMENTS);
+      text = text.slice(0, at) + (rng.int(2) ? insert : "") + text.slice(at + cut);
+    }
+    let expected: unknown;
+    let builtInOk = true;
+    try {
+      expected = JSON.parse(text);
+    } catch {
+      builtInOk = false;
+    }
+    const fail = (message: string) => new FormatError(message);
+    // Skipping and building must agree on what is valid.
+    const outcomes = [(r: JsonReader) => r.skipValue(), readAny].map((read) => {
+      try {
+        const reader = new JsonReader(text, { fail });
+        const value = read(reader);
+        reader.expectEnd();
+        return { value, problem: "" };
+      } catch (error) {
+        assert.ok(error instanceof FormatError, `case ${i}: ${error}`);
+        return { value: undefined, problem: error.message };
+      }
+    });
+    assert.equal(outcomes[0].problem, outcomes[1].problem, `case ${i}`);
+    const { value, problem } = outcomes[1];
+    if (problem === "") {
+      assert.ok(builtInOk, `case ${i}: accepted what JSON.parse refuses: ${JSON.stringify(text)}`);
+      assert.deepEqual(value, expected, `case ${i}`);
+      accepted++;
+    } else if (builtInOk) {
+      assert.match(problem, /duplicate key|unpaired surrogate|nesting deeper/, `case ${i}`);
+      stricter++;
+    }
+  }
+  assert.ok(stricter > 0 && accepted > 100, `${stricter} stricter, ${accepted} accepted`);
+});

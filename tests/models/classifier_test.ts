@@ -1,0 +1,67 @@
+/** Checkpoint descriptions of the classifiers: parsing with named errors, and the networks built from them. */
+
+import assert from "node:assert/strict";
+import { Rng, tensor } from "../../mod.ts";
+import { NIST36_CLASSES } from "../../datasets/nist36.ts";
+import { classNames, createClassifier, glyphSize, parseArchitecture } from "../../models/mod.ts";
+
+const CNN = { kind: "cnn", size: 32, channels: [32, 64, 64], hidden: 128, dropout: 0.3 };
+
+Deno.test("createClassifier: the MLP and the CNN with the parameters their checkpoints name", () => {
+  const mlp = createClassifier(
+    parseArchitecture({ kind: "mlp", inputs: 1024, hidden: 64, classes: 36 }, "mlp"),
+    { rng: new Rng(0) },
+  );
+  assert.deepEqual(mlp.namedParameters().map(([name, p]) => [name, [...p.shape]]), [
+    ["layers.0.weight", [1024, 64]],
+    ["layers.0.bias", [64]],
+    ["layers.2.weight", [64, 36]],
+    ["layers.2.bias", [36]],
+  ]);
+  // The committed OCR model's layout: its checkpoint names these tensors.
+  const cnn = createClassifier(parseArchitecture({ ...CNN, classes: NIST36_CLASSES }, "cnn"), {
+    rng: new Rng(0),
+  });
+  assert.deepEqual(cnn.namedParameters().map(([name, p]) => [name, [...p.shape]]), [
+    ["layers.1.weight", [32, 1, 3, 3]],
+    ["layers.1.bias", [32]],
+    ["layers.4.weight", [64, 32, 3, 3]],
+    ["layers.4.bias", [64]],
+    ["layers.7.weight", [64, 64, 3, 3]],
+    ["layers.7.bias", [64]],
+    ["layers.11.weight", [1024, 128]],
+    ["layers.11.bias", [128]],
+    ["layers.14.weight", [128, 36]],
+    ["layers.14.bias", [36]],
+  ]);
+  const scores = cnn.eval().forward(tensor([new Array(1024).fill(1), new Array(1024).fill(0)]));
+  assert.deepEqual([...scores.shape], [2, 36]);
+});
+
+Deno.test("classNames and glyphSize: names given or the NIST36 default; the side of the glyph", () => {
+  assert.equal(classNames({ kind: "mlp", inputs: 1024, hidden: 8, classes: 36 }), NIST36_CLASSES);
+  assert.equal(classNames({ ...CNN, kind: "cnn", classes: "0123456789" }), "0123456789");
+  assert.throws(
+    () => classNames({ kind: "mlp", inputs: 784, hidden: 8, classes: 10 }),
+    /10 unnamed classes; only 36/,
+  );
+  assert.equal(glyphSize({ kind: "mlp", inputs: 784, hidden: 8, classes: "0123456789" }), 28);
+  assert.equal(glyphSize({ ...CNN, kind: "cnn", classes: 36 }), 32);
+});
+
+Deno.test("parseArchitecture: every defect named with the source and the field", () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /FormatError: x: no architecture description/],
+    [{ kind: "rnn", classes: 36 }, /unknown kind "rnn"/],
+    [
+      { kind: "mlp", inputs: 0, hidden: 8, classes: 36 },
+      /"inputs" is 0, not an integer in 1\.\.65536/,
+    ],
+    [{ kind: "mlp", inputs: 1024, hidden: 8, classes: "AA" }, /"classes" is "AA"/],
+    [{ ...CNN, channels: [8, 8, 8, 8, 8, 8], classes: 36 }, /"channels" is \[8,8,8,8,8,8\]/],
+    [{ ...CNN, dropout: 1, classes: 36 }, /"dropout" is 1, not a probability below 1/],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(() => parseArchitecture(value, "x"), message, String(message));
+  }
+});

@@ -1,0 +1,28 @@
+/**
+ * Training character classifiers, the application behind `deno task train`: the
+ * settings of a run and its named presets ({@linkcode PRESETS}: the
+ * assignment's NIST36 MLP, and the recipe of the committed OCR model), the one
+ * trainer ({@linkcode trainClassifier}) and the run directory it writes
+ * ({@linkcode writeRunDirectory}: checkpoint, history, figures, report).
+ * Imports: the library (engine, layers, formats, data sets, models, figures).
+ * Inference never imports this folder: the OCR reads checkpoints through
+ * `models/`.
+ *
+ * @example
+ * ```ts
+ * import { PRESETS, trainClassifier, writeRunDirectory } from "@inkling/inkling/train";
+ * import { loadNist36Source } from "@inkling/inkling/datasets";
+ * const data = await loadNist36Source();
+ * const result = await trainClassifier(data, {
+ *   settings: { ...PRESETS["nist36-mlp"].settings, epochs: 5 },
+ * });
+ * console.log(result.testAccuracy);
+ * await writeRunDirectory("runs/quick", { result, dataNote: "UNIPEN-built NIST36." });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./settings.ts";
+export * from "./train_classifier.ts";
+export * from "./report.ts";

@@ -1,0 +1,231 @@
+/**
+ * The run directory of `deno task train`: model (safetensors), history.json,
+ * figures (SVG + PNG) and report.md / report.html tying them together.
+ *
+ * @module
+ */
+
+import { type History, saveCheckpoint } from "../layers/mod.ts";
+import { NIST36_CLASSES, NIST36_SIZE } from "../datasets/nist36.ts";
+import { writeFileAtomic } from "../formats/files.ts";
+import {
+  confusionMatrixFigure,
+  imageGrid,
+  lineChart,
+  type NamedFigureSection,
+  sideBySide,
+  writeReport,
+} from "../viz/mod.ts";
+import type { TrainSettings } from "./settings.ts";
+import { checkpointArchitecture, type TrainResult } from "./train_classifier.ts";
+
+/** One run of the learning-rate study. */
+export interface LrStudyRun {
+  /** Learning rate. */
+  lr: number;
+  /** Its history. */
+  history: History;
+  /** Test accuracy of its best epoch. */
+  testAccuracy: number;
+}
+
+/** Everything a report shows. */
+export interface ReportInput {
+  /** The main run (its settings included). */
+  result: TrainResult;
+  /** Where the data came from, for the text. */
+  dataNote: string;
+  /** Optional learning-rate study. */
+  lrStudy?: LrStudyRun[];
+}
+
+const encoder = new TextEncoder();
+const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+const epochs = (h: History) => h.train_acc.map((_, i) => i + 1);
+
+/** The most frequent off-diagonal (true → predicted) pairs. */
+export function topConfusions(counts: number[][], limit = 10): [string, string, number][] {
+  const pairs: [string, string, number][] = [];
+  counts.forEach((row, t) =>
+    row.forEach((n, p) => t !== p && n > 0 && pairs.push([NIST36_CLASSES[t], NIST36_CLASSES[p], n]))
+  );
+  return pairs.sort((a, b) => b[2] - a[2]).slice(0, limit);
+}
+
+/** Writes model, history, figures and reports into `dir`; returns the report.md path. */
+export async function writeRunDirectory(dir: string, input: ReportInput): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const { result } = input;
+  const h = result.history;
+  await saveCheckpoint(`${dir}/model.safetensors`, {
+    model: result.model,
+    epoch: result.bestEpoch,
+    history: h,
+    architecture: checkpointArchitecture(result),
+  });
+  const historyJson = {
+    ...h,
+    test_acc: result.testAccuracy,
+    best_epoch: result.bestEpoch,
+    seconds: result.seconds,
+  };
+  await writeFileAtomic(
+    `${dir}/history.json`,
+    encoder.encode(JSON.stringify(historyJson, null, 2) + "\n"),
+  );
+
+  const figures: Record<string, string> = {
+    accuracy: lineChart({
+      title: "Accuracy per epoch",
+      xLabel: "epoch",
+      yLabel: "accuracy",
+      series: [
+        { name: "training", x: epochs(h), y: h.train_acc },
+        { name: "validation", x: epochs(h), y: h.valid_acc },
+      ],
+    }),
+    loss: lineChart({
+      title: "Cross-entropy loss per epoch (mean over samples)",
+      xLabel: "epoch",
+      yLabel: "loss",
+      series: [
+        { name: "training", x: epochs(h), y: h.train_loss },
+        { name: "validation", x: epochs(h), y: h.valid_loss },
+      ],
+    }),
+    confusion: confusionMatrixFigure(result.confusion, {
+      labels: [...NIST36_CLASSES],
+      title: "Test confusion matrix",
+    }),
+  };
+  figures.weights = await weightsFigure(result);
+  if (input.lrStudy) {
+    figures.lr_study = lineChart({
+      title: "Learning-rate study",
+      xLabel: "epoch",
+      yLabel: "accuracy",
+      series: input.lrStudy.flatMap((run) => [
+        { name: `lr ${run.lr} training`, x: epochs(run.history), y: run.history.train_acc },
+        { name: `lr ${run.lr} validation`, x: epochs(run.history), y: run.history.valid_acc },
+      ]),
+    });
+  }
+  return await writeReport(dir, {
+    title: `NIST36 ${result.settings.model.toUpperCase()} training report`,
+    figures,
+    sections: reportSections(input),
+  });
+}
+
+function reportSections(input: ReportInput): NamedFigureSection[] {
+  const { result } = input;
+  const s = result.settings;
+  const h = result.history;
+  const last = h.train_acc.length - 1;
+  const sections: NamedFigureSection[] = [
+    { heading: "Setup", text: `${input.dataNote}\n\n${describeSetup(result.settings)}` },
+    {
+      heading: "Results",
+      table: {
+        header: ["measure", "value"],
+        rows: [
+          ["test accuracy (best validation epoch)", percent(result.testAccuracy)],
+          ["best validation epoch", result.bestEpoch],
+          ["validation accuracy, best epoch", percent(h.valid_acc[result.bestEpoch - 1])],
+          ["final training accuracy", percent(h.train_acc[last])],
+          ["final validation accuracy", percent(h.valid_acc[last])],
+          ["training time", `${result.seconds.toFixed(2)} s`],
+        ],
+      },
+    },
+    {
+      heading: "Accuracy",
+      text: `Training accuracy and loss are measured during each epoch on the ${
+        s.jitter ? "jittered" : "shifted (augmented)"
+      } batches${
+        s.model === "cnn" && s.dropout > 0 ? " with dropout on" : ""
+      }, which is why they sit near or below the validation curve.`,
+      figure: "accuracy",
+    },
+    { heading: "Loss", figure: "loss" },
+    {
+      heading: "First-layer weights",
+      text: result.settings.model === "mlp"
+        ? "Each tile is one hidden unit's 1024 input weights shown as a 32×32 image, each tile scaled to its own range."
+        : "Each tile is one 3×3 filter of the first convolution, each tile scaled to its own range.",
+      figure: "weights",
+    },
+    {
+      heading: "Confusion matrix",
+      text: "Rows are true classes, columns predictions. The most frequent confusions:",
+      figure: "confusion",
+      table: { header: ["true", "predicted", "count"], rows: topConfusions(result.confusion) },
+    },
+  ];
+  if (input.lrStudy) {
+    sections.push({
+      heading: "Learning-rate study",
+      figure: "lr_study",
+      table: {
+        header: [
+          "learning rate",
+          "final training acc.",
+          "final validation acc.",
+          "test acc. (best epoch)",
+        ],
+        rows: input.lrStudy.map((r) => [
+          r.lr,
+          percent(r.history.train_acc.at(-1)!),
+          percent(r.history.valid_acc.at(-1)!),
+          percent(r.testAccuracy),
+        ]),
+      },
+    });
+  }
+  return sections;
+}
+
+/** One paragraph saying what was trained and how. */
+export function describeSetup(s: TrainSettings): string {
+  const classes = NIST36_CLASSES.length;
+  const network = s.model === "mlp"
+    ? `${NIST36_SIZE ** 2}-${s.hidden}(sigmoid)-${classes}(softmax), Xavier-uniform initialisation`
+    : `${NIST36_SIZE}×${NIST36_SIZE} → conv blocks of ${s.channels.join(", ")} channels ` +
+      `(3×3 convolution, ReLU, 2×2 max pooling) → ${s.hidden}(ReLU, dropout ${s.dropout}) → ` +
+      `${classes}(softmax), He-uniform convolutions and Xavier-uniform linear layers`;
+  const augmentation = s.jitter
+    ? `affine jitter (±${s.shift} px, ±${Math.round(100 * s.jitter.maxScale)}% size, ±${
+      Math.round(s.jitter.maxRotation * 180 / Math.PI)
+    }° rotation, ±${s.jitter.maxShear} shear)`
+    : s.shift
+    ? `random shifts of ±${s.shift} px`
+    : "no augmentation";
+  return `Network ${network}, ${s.optimizer === "adam" ? "Adam" : "minibatch SGD"} ` +
+    `(batch ${s.batchSize}, reshuffled every epoch), cosine learning rate from ${s.lr}, ` +
+    `weight decay ${s.weightDecay}, ${augmentation}, ${s.epochs} epochs, seed ${s.seed}, ` +
+    `gradients by ${s.manual ? "the hand-written backward pass" : "the tape"}.`;
+}
+
+/** First-layer weights after initialisation and after training, side by side. */
+async function weightsFigure(result: TrainResult): Promise<string> {
+  const mlp = result.settings.model === "mlp";
+  // An MLP's first weight is [1024, hidden]: one 32×32 tile per column, in NIST36's
+  // transposed storage. A CNN's is [filters, 1, 3, 3]: one 3×3 tile per filter.
+  const grid = (weights: { data: ArrayLike<number>; shape: readonly number[] }) =>
+    imageGrid(
+      weights,
+      mlp
+        ? { width: 32, height: 32, layout: "columns", transpose: true, columns: 8, scale: 3 }
+        : { width: 3, height: 3, layout: "rows", columns: 8, scale: 12 },
+    );
+  const [first] = result.model.parameters();
+  const units = mlp ? first.shape[1] : first.shape[0];
+  return sideBySide([
+    { title: "after initialisation", image: await grid(result.initialWeights) },
+    { title: "after training", image: await grid(first) },
+  ], {
+    title: mlp
+      ? `First-layer weights (${units} units, 32×32 each)`
+      : `First-layer filters (${units} filters, 3×3 each)`,
+  });
+}

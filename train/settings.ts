@@ -1,0 +1,125 @@
+/**
+ * What a classifier training run is made of, and the named presets: every
+ * run of `deno task train` starts from a preset and changes what its flags
+ * say. `nist36-mlp` (the default) is the assignment's network; `ocr-default`
+ * is the recipe of the committed OCR model, `ocr/default_model.safetensors`,
+ * which it reproduces byte for byte.
+ *
+ * @module
+ */
+
+import { InklingError } from "../autograd/errors.ts";
+import type { Nist36Samples } from "../datasets/nist36_source.ts";
+
+/** Affine jitter of training glyphs, on top of the random shift (see `jitterGlyphs`). */
+export interface JitterSettings {
+  /** Largest relative change of size. */
+  maxScale: number;
+  /** Largest rotation in radians. */
+  maxRotation: number;
+  /** Largest shear. */
+  maxShear: number;
+}
+
+/** Settings of one training run. */
+export interface TrainSettings {
+  /** The network: the assignment's MLP or the glyph CNN of the OCR model. */
+  model: "mlp" | "cnn";
+  /** Hidden units: the MLP's sigmoid layer, or the CNN's fully connected ReLU layer. */
+  hidden: number;
+  /** CNN only: output channels of each conv block (each block halves the side). */
+  channels: number[];
+  /** CNN only: dropout before the output layer. */
+  dropout: number;
+  /** Which UNIPEN-built NIST36 set to use when no MAT-files are given. */
+  samples: Nist36Samples;
+  /** Minibatch SGD without momentum (the assignment's) or Adam. */
+  optimizer: "sgd" | "adam";
+  /** Epochs. */
+  epochs: number;
+  /** Minibatch size. */
+  batchSize: number;
+  /** Initial learning rate of the cosine schedule. */
+  lr: number;
+  /** L2 weight decay. */
+  weightDecay: number;
+  /** Largest random shift of training glyphs in pixels, 0 for none. */
+  shift: number;
+  /** Affine jitter (continuous shifts, scale, rotation, shear); null for whole-pixel shifts only. */
+  jitter: JitterSettings | null;
+  /** Seed of initialisation, batch order, augmentation and dropout. */
+  seed: number;
+  /** MLP only: train through the hand-written backward pass instead of the tape. */
+  manual: boolean;
+}
+
+/** A named starting point of `deno task train`. */
+export interface TrainPreset {
+  /** One line for `--help`. */
+  description: string;
+  /** The settings. */
+  settings: TrainSettings;
+  /** Default run directory. */
+  out: string;
+}
+
+/** The presets by name; the first is the default. */
+export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
+  "nist36-mlp": {
+    description: "the assignment's 1024-64-36 sigmoid MLP on the balanced NIST36 set (default)",
+    settings: {
+      model: "mlp",
+      hidden: 64,
+      channels: [],
+      dropout: 0,
+      samples: "balanced",
+      optimizer: "sgd",
+      epochs: 30,
+      batchSize: 32,
+      lr: 0.5,
+      weightDecay: 5e-4,
+      shift: 2,
+      jitter: null,
+      seed: 0,
+      manual: false,
+    },
+    out: "runs/nist36",
+  },
+  "ocr-default": {
+    description: "the committed OCR model: a 32-64-64 CNN with Adam and affine jitter on every " +
+      "usable UNIPEN sample (about 12 minutes)",
+    settings: {
+      model: "cnn",
+      hidden: 128,
+      channels: [32, 64, 64],
+      dropout: 0.3,
+      samples: "all",
+      optimizer: "adam",
+      epochs: 12,
+      batchSize: 64,
+      lr: 2e-3,
+      weightDecay: 1e-5,
+      shift: 2,
+      jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
+      seed: 0,
+      manual: false,
+    },
+    out: "runs/ocr-default",
+  },
+});
+
+/** Name of the preset used when none is given. */
+export const DEFAULT_PRESET = "nist36-mlp";
+
+/** The default settings: those of the `nist36-mlp` preset. */
+export const DEFAULT_SETTINGS: TrainSettings = PRESETS[DEFAULT_PRESET].settings;
+
+/** The preset called `name`; an {@linkcode InklingError} listing the known names otherwise. */
+export function preset(name: string): TrainPreset {
+  if (!Object.hasOwn(PRESETS, name)) {
+    throw new InklingError(
+      `unknown preset "${name}" (known: ${Object.keys(PRESETS).join(", ")})`,
+    );
+  }
+  return PRESETS[name];
+}

@@ -1,0 +1,153 @@
+/**
+ * The one trainer of character classifiers: builds the network a
+ * {@linkcode TrainSettings} describes, trains it on NIST36 with minibatches
+ * and a cosine learning rate, keeps the weights of the best validation
+ * epoch, and measures test accuracy and the confusion matrix. Every random
+ * choice comes from one seeded generator, so the same settings and data give
+ * the same weights, bit for bit.
+ *
+ * @module
+ */
+
+import { Rng, type Tensor } from "../autograd/mod.ts";
+import {
+  Adam,
+  BestWeights,
+  confusionMatrix,
+  cosineLR,
+  type Dataset,
+  evaluate,
+  fit,
+  type FitOptions,
+  type History,
+  type Optimizer,
+  type ProgressMode,
+  type Sequential,
+  SGD,
+} from "../layers/mod.ts";
+import { NIST36_CLASSES, NIST36_SIZE } from "../datasets/nist36.ts";
+import type { Nist36Data } from "../datasets/nist36_source.ts";
+import { jitterGlyphs, shiftGlyphs } from "../datasets/augment.ts";
+import { type ClassifierArchitecture, createClassifier, manualGradients } from "../models/mod.ts";
+import { DEFAULT_SETTINGS, type TrainSettings } from "./settings.ts";
+
+/** Outcome of {@linkcode trainClassifier}. */
+export interface TrainResult {
+  /** The network with the weights of its best validation epoch. */
+  model: Sequential;
+  /** Its architecture, as its checkpoint describes it. */
+  architecture: ClassifierArchitecture;
+  /** The settings it was trained with. */
+  settings: TrainSettings;
+  /** First-layer weights right after initialisation. */
+  initialWeights: Tensor;
+  /** Per-epoch history. */
+  history: History;
+  /** Epoch (1-based) whose weights were kept. */
+  bestEpoch: number;
+  /** Validation accuracy of that epoch. */
+  validAccuracy: number;
+  /** Accuracy of the kept weights on the test split. */
+  testAccuracy: number;
+  /** Test confusion matrix, counts[true][predicted]. */
+  confusion: number[][];
+  /** Wall time of the training loop, seconds. */
+  seconds: number;
+}
+
+/** The network `settings` describe, for 32 × 32 NIST36 glyphs and its 36 classes. */
+export function architectureOf(settings: TrainSettings): ClassifierArchitecture {
+  const { hidden, channels, dropout } = settings;
+  return settings.model === "mlp"
+    ? { kind: "mlp", inputs: NIST36_SIZE * NIST36_SIZE, hidden, classes: NIST36_CLASSES }
+    : { kind: "cnn", size: NIST36_SIZE, channels, hidden, dropout, classes: NIST36_CLASSES };
+}
+
+function augmentation(settings: TrainSettings): FitOptions["augment"] {
+  const { shift, jitter } = settings;
+  const size = NIST36_SIZE;
+  if (jitter) {
+    const options = { size, maxShift: shift, ...jitter };
+    return (batch, rng) => ({ ...batch, x: jitterGlyphs(batch.x, rng, options) });
+  }
+  if (shift > 0) {
+    return (batch, rng) => ({ ...batch, x: shiftGlyphs(batch.x, rng, { size, maxShift: shift }) });
+  }
+  return undefined;
+}
+
+function asDataset(split: { x: Tensor; labels: Int32Array }): Dataset {
+  return { x: split.x, y: split.labels };
+}
+
+/** Trains one network with `options.settings` (over the defaults) on `data`. */
+export async function trainClassifier(
+  data: Nist36Data,
+  options: { settings?: Partial<TrainSettings>; progress?: ProgressMode } = {},
+): Promise<TrainResult> {
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const rng = new Rng(settings.seed);
+  const architecture = architectureOf(settings);
+  const model = createClassifier(architecture, { rng });
+  const initialWeights = model.parameters()[0].clone();
+  const { lr, weightDecay } = settings;
+  const optimizer: Optimizer = settings.optimizer === "adam"
+    ? new Adam(model.parameters(), { lr, weightDecay })
+    : new SGD(model.parameters(), { lr, weightDecay });
+  const best = new BestWeights(model);
+  const started = performance.now();
+  const history = await fit(model, {
+    train: asDataset(data.train),
+    valid: asDataset(data.valid),
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    optimizer,
+    rng,
+    schedule: cosineLR(lr, { epochs: settings.epochs }),
+    augment: augmentation(settings),
+    gradients: settings.manual ? manualGradients(model) : undefined,
+    progress: options.progress,
+    onEpochEnd: best.update,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  best.restore();
+  const test = evaluate(model, asDataset(data.test));
+  return {
+    model,
+    architecture,
+    settings,
+    initialWeights,
+    history,
+    bestEpoch: best.epoch,
+    validAccuracy: best.accuracy,
+    testAccuracy: test.accuracy,
+    confusion: confusionMatrix(test.predicted, data.test.labels, {
+      classes: NIST36_CLASSES.length,
+    }),
+    seconds,
+  };
+}
+
+/**
+ * The `architecture` metadata of the run's checkpoint: the architecture and
+ * NIST36's transposed storage; a CNN's also records its recipe (the settings
+ * and jitter it was trained with), as the committed OCR model always has.
+ * The MLP's stays the assignment's bare description.
+ */
+export function checkpointArchitecture(result: TrainResult): Record<string, unknown> {
+  const { architecture, settings: s } = result;
+  const described = { ...architecture, storage: "nist36-transposed" };
+  if (architecture.kind === "mlp") return described;
+  const recipe = {
+    channels: s.channels,
+    hidden: s.hidden,
+    dropout: s.dropout,
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    lr: s.lr,
+    weightDecay: s.weightDecay,
+    seed: s.seed,
+  };
+  const jitter = s.jitter && { size: NIST36_SIZE, maxShift: s.shift, ...s.jitter };
+  return { ...described, settings: recipe, jitter };
+}
