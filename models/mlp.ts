@@ -10,6 +10,7 @@
 import {
   clamp,
   crossEntropy,
+  InklingError,
   log,
   ManualDense,
   noGrad,
@@ -50,7 +51,15 @@ export function createMlp(architecture: MlpArchitecture, options: { rng: Rng }):
  * `grad` for the optimizer.
  */
 export function manualGradients(model: Sequential): GradientFn {
-  const [first, , second] = model.layers as [Linear, Sigmoid, Linear];
+  const [first, activation, second] = model.layers;
+  const isMlp = model.layers.length === 3 && first instanceof Linear && first.bias !== null &&
+    activation instanceof Sigmoid && second instanceof Linear && second.bias !== null;
+  if (!isMlp) {
+    throw new InklingError(
+      "manualGradients: the hand-written backward pass is the MLP's (Linear with bias, " +
+        "Sigmoid, Linear with bias); this network is something else",
+    );
+  }
   const hidden = new ManualDense(first.weight, first.bias!, { activation: "sigmoid" });
   const output = new ManualDense(second.weight, second.bias!, { activation: "softmax" });
   const classes = second.weight.shape[1];

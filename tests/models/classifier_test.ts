@@ -1,9 +1,15 @@
 /** Checkpoint descriptions of the classifiers: parsing with named errors, and the networks built from them. */
 
 import assert from "node:assert/strict";
-import { Rng, tensor } from "../../mod.ts";
+import { InklingError, Rng, tensor } from "../../mod.ts";
 import { NIST36_CLASSES } from "../../datasets/nist36.ts";
-import { classNames, createClassifier, glyphSize, parseArchitecture } from "../../models/mod.ts";
+import {
+  classNames,
+  createClassifier,
+  glyphSize,
+  manualGradients,
+  parseArchitecture,
+} from "../../models/mod.ts";
 
 const CNN = { kind: "cnn", size: 32, channels: [32, 64, 64], hidden: 128, dropout: 0.3 };
 
@@ -64,4 +70,20 @@ Deno.test("parseArchitecture: every defect named with the source and the field",
   for (const [value, message] of cases) {
     assert.throws(() => parseArchitecture(value, "x"), message, String(message));
   }
+});
+
+Deno.test("manualGradients: only for the MLP; any other network is a clear error", () => {
+  const cnn = createClassifier(parseArchitecture({ ...CNN, classes: 36 }, "cnn"), {
+    rng: new Rng(0),
+  });
+  assert.throws(
+    () => manualGradients(cnn),
+    (e: Error) =>
+      e instanceof InklingError && /the hand-written backward pass is the MLP's/.test(e.message),
+  );
+  const mlp = createClassifier({ kind: "mlp", inputs: 4, hidden: 3, classes: "abc" }, {
+    rng: new Rng(0),
+  });
+  const { loss } = manualGradients(mlp)({ x: tensor([[1, 0, 0, 1]]), y: Int32Array.of(2) });
+  assert.ok(Number.isFinite(loss) && loss > 0);
 });
