@@ -114,16 +114,18 @@ export function trainAutoencoder(
   for (let epoch = 0; epoch < settings.epochs; epoch++) {
     model.train();
     let total = 0;
-    for (const rows of randomBatches(count, { batchSize: settings.batchSize, rng })) {
+    const batches = randomBatches(count, { batchSize: settings.batchSize, rng });
+    for (const [step, rows] of batches.entries()) {
       const x = gatherRows(data.train, rows);
       // The gradient is that of the batch total, which α = 3e-5 is tuned for.
       const loss = squaredError(model.forward(x), x);
       const value = loss.item();
       if (!Number.isFinite(value)) {
-        throw new DivergenceError(
-          `autoencoder training diverged: loss is ${value} in epoch ${epoch + 1}; ` +
-            `lower the learning rate (now ${settings.lr})`,
-        );
+        throw new DivergenceError(`autoencoder loss is ${value}`, {
+          epoch: epoch + 1,
+          step: step + 1,
+          lr: settings.lr,
+        });
       }
       model.zeroGrad();
       loss.backward();

@@ -6,16 +6,24 @@
  * @module
  */
 
-import { InklingError } from "../autograd/errors.ts";
 import { NIST36_CLASSES } from "../datasets/nist36.ts";
-import { numberFlag, runCommand } from "../tools/command_line.ts";
+import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
+import { checkWritableDir } from "../formats/files.ts";
 import { describeNist36Source, loadNist36Source } from "../datasets/nist36_source.ts";
 import { AUTOENCODER_DEFAULTS } from "./autoencoder.ts";
 import { compareCompression, COMPRESSION_DEFAULTS } from "./compare.ts";
 import { writeCompressionReport } from "./report.ts";
 
 const A = AUTOENCODER_DEFAULTS;
-const FLAG_NAMES = { epochs: "epochs", batchSize: "batch-size", hidden: "hidden" } as const;
+
+/** Ranges of the count flags: wide for 32 × 32 glyphs, small enough to stay within memory. */
+const COUNTS = {
+  epochs: { min: 1, max: 1000 },
+  "batch-size": { min: 1, max: 4096 },
+  hidden: { min: 1, max: 2048 },
+  seed: { min: 0, max: 2 ** 32 - 1 },
+  components: { min: 1, max: 1024 },
+} as const;
 const USAGE = `usage: deno task compress [options]
   --out DIR            output directory (default runs/compression)
   --data DIR           folder with nist36_{train,valid,test}.mat (default: the UNIPEN-built set)
@@ -35,13 +43,15 @@ function classFlag(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   const classes = [...value.toUpperCase()].map((c) => NIST36_CLASSES.indexOf(c));
   if (classes.length === 0 || classes.includes(-1)) {
-    throw new InklingError(`--classes needs characters from ${NIST36_CLASSES}, got "${value}"`);
+    throw new UsageError(
+      `--classes needs characters from ${NIST36_CLASSES}, got "${value.slice(0, 40)}"`,
+    );
   }
   return classes;
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(args: string[]): Promise<number> {
+/** Runs the CLI (writing to `output`, the console by default); returns the exit code. */
+export function main(args: string[], output?: CommandOutput): Promise<number> {
   const flags = {
     out: { type: "string" },
     data: { type: "string" },
@@ -57,24 +67,22 @@ export function main(args: string[]): Promise<number> {
     classes: { type: "string" },
     quiet: { type: "boolean" },
   } as const;
-  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
-    const integer = (name: keyof typeof values, fallback: number) =>
-      numberFlag(values[name], name, { fallback, integer: true });
-    const real = (name: keyof typeof values, fallback: number) =>
-      numberFlag(values[name], name, { fallback });
+  const spec = { usage: USAGE, flags, maxPositionals: 0, output };
+  return runCommand(args, spec, async ({ values }, output) => {
+    const integer = (name: keyof typeof COUNTS, fallback: number) =>
+      numberFlag(values[name], name, { fallback, integer: true, ...COUNTS[name] });
     const autoencoder = {
       epochs: integer("epochs", A.epochs),
       batchSize: integer("batch-size", A.batchSize),
-      lr: real("lr", A.lr),
-      momentum: real("momentum", A.momentum),
+      lr: numberFlag(values.lr, "lr", { fallback: A.lr, aboveMin: true, max: 1e6 }),
+      momentum: numberFlag(values.momentum, "momentum", { fallback: A.momentum, max: 0.999 }),
       hidden: integer("hidden", A.hidden),
       seed: integer("seed", A.seed),
     };
-    for (const name of ["epochs", "batchSize", "hidden"] as const) {
-      if (autoencoder[name] < 1) throw new InklingError(`--${FLAG_NAMES[name]} must be at least 1`);
-    }
     const components = integer("components", COMPRESSION_DEFAULTS.components);
     const classes = classFlag(values.classes);
+    const out = values.out ?? "runs/compression";
+    await checkWritableDir(out, { what: "--out" });
     const data = await loadNist36Source({ nist36Dir: values.data, dataDir: values["data-dir"] });
     const split = { train: data.train.x, valid: data.valid.x, test: data.test.x };
     const result = compareCompression(split, {
@@ -86,7 +94,7 @@ export function main(args: string[]): Promise<number> {
           }`,
         ),
     });
-    const report = await writeCompressionReport(values.out ?? "runs/compression", {
+    const report = await writeCompressionReport(out, {
       result,
       data: { train: data.train.x, valid: { x: data.valid.x, labels: data.valid.labels } },
       dataNote: describeNist36Source(data),

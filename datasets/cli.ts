@@ -7,7 +7,6 @@
  * @module
  */
 
-import { InklingError } from "../autograd/errors.ts";
 import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
 import { resolveDataDir } from "./data_dir.ts";
 import { download } from "./download.ts";
@@ -80,8 +79,7 @@ function allowOnly(flags: Flags, allowed: readonly (keyof Flags)[], command: str
 
 async function build(name: string | undefined, flags: Flags, out: CommandOutput) {
   allowOnly(flags, ["out", "seed", "all", "data-dir", "data"], "build");
-  const seed = numberFlag(flags.seed, "seed", { fallback: 0, integer: true });
-  if (seed >= 2 ** 32) throw new InklingError(`--seed must be below 2^32, got "${flags.seed}"`);
+  const seed = numberFlag(flags.seed, "seed", { fallback: 0, integer: true, max: 2 ** 32 - 1 });
   if (name === undefined || !Object.hasOwn(BUILDERS, name)) {
     throw new UsageError(
       `build needs a data set: ${Object.keys(BUILDERS).join(" or ")}${

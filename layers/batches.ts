@@ -6,7 +6,7 @@
  * @module
  */
 
-import { gatherRows, type Rng, type Tensor } from "../autograd/mod.ts";
+import { gatherRows, InklingError, type Rng, type Tensor } from "../autograd/mod.ts";
 
 /** A supervised data set: inputs with one row per sample, and targets. */
 export interface Dataset {
@@ -28,6 +28,10 @@ export interface BatchOptions {
 
 /** Index batches covering 0..count−1 once, shuffled when an rng is given. */
 export function randomBatches(count: number, options: BatchOptions): Int32Array[] {
+  // A zero or fractional batch size would never advance (or never end) the loop below.
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+    throw new InklingError(`batch size must be a positive integer, got ${options.batchSize}`);
+  }
   const order = options.rng
     ? options.rng.permutation(count)
     : Int32Array.from({ length: count }, (_, i) => i);

@@ -162,8 +162,9 @@ export async function restoreCheckpoint(
 
 /**
  * An `onEpochEnd` callback for {@linkcode fit} that saves a checkpoint after
- * every epoch; a diverging epoch throws before it runs, so the file always
- * holds the last good epoch.
+ * every epoch. `fit` throws before the callbacks of an epoch whose loss
+ * (at any step) or final weights are not finite, so the file always holds
+ * the last good epoch.
  */
 export function checkpointEachEpoch(
   path: string,

@@ -87,8 +87,33 @@ function tapeGradients(model: Module, lossFn: LossFn): GradientFn {
   };
 }
 
-/** Thrown when the loss becomes NaN or infinite. */
-export class DivergenceError extends InklingError {}
+/** Thrown when the loss or the weights become NaN or infinite; says where. */
+export class DivergenceError extends InklingError {
+  /** What went non-finite, e.g. "loss is NaN". */
+  readonly reason: string;
+  /** Epoch (1-based) in which it happened. */
+  readonly epoch: number;
+  /** Step (1-based) of that epoch. */
+  readonly step: number;
+
+  /** Describes a divergence at `at`, with the learning rate then in use. */
+  constructor(reason: string, at: { epoch: number; step: number; lr: number }) {
+    super(
+      `training diverged: ${reason} at epoch ${at.epoch}, step ${at.step}; ` +
+        `lower the learning rate (now ${at.lr})`,
+    );
+    this.reason = reason;
+    this.epoch = at.epoch;
+    this.step = at.step;
+  }
+}
+
+/** True when every parameter value is finite (a float64 sum of float32 values overflows to ±∞ only if one is). */
+function finiteParameters(model: Module): boolean {
+  let sum = 0;
+  for (const p of model.parameters()) for (const v of p.data) sum += v;
+  return Number.isFinite(sum);
+}
 
 /** What {@linkcode evaluate} measures. */
 export interface Evaluation {
@@ -138,6 +163,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
   );
   const progress = new ProgressReporter(options.progress ?? "auto", options.epochs);
   const count = options.train.x.shape[0];
+  if (count === 0) throw new InklingError("fit: the training set is empty");
   for (let epoch = options.resume?.epoch ?? 0; epoch < options.epochs; epoch++) {
     if (options.schedule) options.optimizer.lr = options.schedule(epoch);
     model.train();
@@ -150,15 +176,26 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
       const { output, loss: value } = gradients(batch);
       if (!Number.isFinite(value)) {
         progress.done();
-        throw new DivergenceError(
-          `training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
-            "lower the learning rate (saved checkpoints are from the last good epoch)",
-        );
+        throw new DivergenceError(`loss is ${value}`, {
+          epoch: epoch + 1,
+          step: step + 1,
+          lr: options.optimizer.lr,
+        });
       }
       options.optimizer.step();
       totalLoss += value * rows.length;
       correct += countCorrect(output, batch.y);
       progress.step(epoch, (step + 1) / batches.length);
+    }
+    // A last step can blow the weights up with a finite loss; catch it before
+    // the epoch's callbacks save those weights as a checkpoint.
+    if (!finiteParameters(model)) {
+      progress.done();
+      throw new DivergenceError("the weights became non-finite", {
+        epoch: epoch + 1,
+        step: batches.length,
+        lr: options.optimizer.lr,
+      });
     }
     history.train_loss.push(totalLoss / count);
     history.train_acc.push(correct / count);

@@ -29,7 +29,7 @@ const NO_PACKAGES = new Set(["autograd", "formats", "layers", "models"]);
 /** Files that train, evaluate, report or parse a command line. */
 const TRAINY = /(^|\/)(cli|eval|eval_cli|report|train_[a-z_]+)\.ts$|^train\//;
 /** Not library code: generators and the scripts around the library. */
-const OUTSIDE = /^(tests|bench|examples|node_modules)\/|^tools\/build_wasm\.ts$/;
+const OUTSIDE = /^(tests|bench|examples|node_modules|runs)\/|^tools\/build_wasm\.ts$/;
 
 interface Source {
   path: string;

@@ -3,8 +3,9 @@
  * ocr:eval, compress, data): flag parsing through `node:util`'s parseArgs
  * with `--help`, number flags with clear errors, and one rule for failures —
  * a single `error: …` line on stderr, exit code 2 for bad usage (unknown
- * flags, missing or extra arguments: {@linkcode UsageError}) and 1 for
- * anything else (bad values, bad data, failed work), never a stack trace.
+ * flags, missing or extra arguments, flag values out of range:
+ * {@linkcode UsageError}) and 1 for anything else (bad data, failed work),
+ * never a stack trace. Flags are checked before any work starts.
  * Library errors (`InklingError`) and operating-system errors (permission
  * denied, disk full, …) say what is wrong in their message; anything else is
  * flagged as unexpected.
@@ -45,6 +46,8 @@ export interface CommandSpec<F extends FlagSpec> {
   usage: string;
   /** Accepted flags (`--help`/`-h` is added). */
   flags: F;
+  /** Most positional arguments accepted (default: any number); more is a usage error. */
+  maxPositionals?: number;
   /** Where to write (default the console). */
   output?: CommandOutput;
 }
@@ -70,6 +73,11 @@ export async function runCommand<F extends FlagSpec>(
   if ((parsed.values as { help?: boolean }).help) {
     output.stdout(spec.usage);
     return 0;
+  }
+  const extra = parsed.positionals[spec.maxPositionals ?? Infinity];
+  if (extra !== undefined) {
+    output.stderr(`error: unexpected argument "${extra}" (see --help)`);
+    return 2;
   }
   try {
     return (await body(parsed, output)) ?? 0;
@@ -104,20 +112,36 @@ function isSystemError(error: unknown): boolean {
     Object.values(Deno.errors).some((kind) => error instanceof kind);
 }
 
-/** Reads a non-negative number flag (`fallback` when absent); `integer` demands a whole number. */
-export function numberFlag(
-  value: unknown,
-  name: string,
-  options: { fallback: number; integer?: boolean },
-): number {
+/** Limits of a number flag read by {@linkcode numberFlag}. */
+export interface NumberFlagOptions {
+  /** Value when the flag is absent. */
+  fallback: number;
+  /** Demands a whole number. */
+  integer?: boolean;
+  /** Smallest value allowed (default 0). */
+  min?: number;
+  /** Largest value allowed (default: any finite number). */
+  max?: number;
+  /** Refuses `min` itself: for rates that must be above zero. */
+  aboveMin?: boolean;
+}
+
+/**
+ * Reads a number flag (`fallback` when absent). A value that is not a finite
+ * number in range is a {@linkcode UsageError} that states the range, so a
+ * bad flag stops the command before any work.
+ */
+export function numberFlag(value: unknown, name: string, options: NumberFlagOptions): number {
   if (value === undefined) return options.fallback;
-  const n = Number(value);
-  if (
-    typeof value !== "string" || !Number.isFinite(n) || n < 0 ||
-    (options.integer && !Number.isInteger(n))
-  ) {
-    const kind = options.integer ? "a non-negative integer" : "a non-negative number";
-    throw new InklingError(`--${name} needs ${kind}, got "${value}"`);
+  const { integer = false, min = 0, max = Infinity, aboveMin = false } = options;
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  const fits = Number.isFinite(n) && (integer ? Number.isInteger(n) : true) &&
+    (aboveMin ? n > min : n >= min) && n <= max;
+  if (!fits) {
+    const kind = integer ? "an integer" : "a number";
+    const low = aboveMin ? `above ${min}` : max === Infinity ? `of at least ${min}` : `from ${min}`;
+    const range = max === Infinity ? low : `${low}${aboveMin ? " and at most" : " to"} ${max}`;
+    throw new UsageError(`--${name} needs ${kind} ${range}, got "${String(value).slice(0, 40)}"`);
   }
   return n;
 }

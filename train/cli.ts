@@ -7,11 +7,16 @@
  * @module
  */
 
-import { numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
+import { InklingError } from "../autograd/errors.ts";
+import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
 import { describeNist36Source, loadNist36Source } from "../datasets/nist36_source.ts";
+import { NIST36_CLASSES } from "../datasets/nist36.ts";
+import { checkWritableDir } from "../formats/files.ts";
+import { DivergenceError } from "../layers/mod.ts";
+import { checkSettings, COUNT_LIMITS, MAX_LR } from "./limits.ts";
 import { type LrStudyRun, writeRunDirectory } from "./report.ts";
 import { DEFAULT_PRESET, preset, PRESETS, type TrainSettings } from "./settings.ts";
-import { trainClassifier } from "./train_classifier.ts";
+import { atChance, trainClassifier } from "./train_classifier.ts";
 
 const d = PRESETS[DEFAULT_PRESET].settings;
 const USAGE = `usage: deno task train [--preset NAME] [options]
@@ -33,8 +38,8 @@ ${
   --manual             train the MLP through the hand-written backward pass instead of the tape
   --lr-study           also train at 10× and 0.1× the learning rate and compare`;
 
-/** Runs the CLI; returns the exit code. */
-export function main(args: string[]): Promise<number> {
+/** Runs the CLI (writing to `output`, the console by default); returns the exit code. */
+export function main(args: string[], output?: CommandOutput): Promise<number> {
   const flags = {
     preset: { type: "string" },
     out: { type: "string" },
@@ -50,27 +55,36 @@ export function main(args: string[]): Promise<number> {
     manual: { type: "boolean" },
     "lr-study": { type: "boolean" },
   } as const;
-  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
-    const chosen = preset(values.preset ?? DEFAULT_PRESET);
+  const spec = { usage: USAGE, flags, maxPositionals: 0, output };
+  return runCommand(args, spec, async ({ values }, output) => {
+    const chosen = asUsage(() => preset(values.preset ?? DEFAULT_PRESET));
     const base = chosen.settings;
-    const count = (name: keyof typeof values, fallback: number) =>
-      numberFlag(values[name], name, { fallback, integer: true });
-    const real = (name: keyof typeof values, fallback: number) =>
-      numberFlag(values[name], name, { fallback });
+    const count = (name: keyof typeof values, limits: keyof typeof COUNT_LIMITS) =>
+      numberFlag(values[name], name, {
+        fallback: base[limits] as number,
+        integer: true,
+        ...COUNT_LIMITS[limits],
+      });
     const settings: TrainSettings = {
       ...base,
-      hidden: count("hidden", base.hidden),
-      epochs: count("epochs", base.epochs),
-      batchSize: count("batch-size", base.batchSize),
-      lr: real("lr", base.lr),
-      weightDecay: real("weight-decay", base.weightDecay),
-      shift: count("shift", base.shift),
-      seed: count("seed", base.seed),
+      hidden: count("hidden", "hidden"),
+      epochs: count("epochs", "epochs"),
+      batchSize: count("batch-size", "batchSize"),
+      lr: numberFlag(values.lr, "lr", { fallback: base.lr, aboveMin: true, max: MAX_LR }),
+      weightDecay: numberFlag(values["weight-decay"], "weight-decay", {
+        fallback: base.weightDecay,
+        max: 0.5,
+      }),
+      shift: count("shift", "shift"),
+      seed: count("seed", "seed"),
       manual: values.manual ?? base.manual,
     };
     if (settings.manual && settings.model !== "mlp") {
       throw new UsageError("--manual needs the MLP: the hand-written backward pass is the MLP's");
     }
+    asUsage(() => checkSettings(settings));
+    const out = values.out ?? chosen.out;
+    await checkWritableDir(out, { what: "--out" });
     const loadStart = performance.now();
     const data = await loadNist36Source({
       nist36Dir: values.data,
@@ -81,28 +95,56 @@ export function main(args: string[]): Promise<number> {
     const loadSeconds = (performance.now() - loadStart) / 1000;
     output.stderr(`data: ${data.dir} (${sizes}) in ${loadSeconds.toFixed(2)} s`);
     const result = await trainClassifier(data, { settings });
+    const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
     output.stderr(
-      `trained in ${result.seconds.toFixed(2)} s; test accuracy ${
-        (100 * result.testAccuracy).toFixed(2)
-      }%`,
+      `trained in ${result.seconds.toFixed(2)} s; test accuracy ${percent(result.testAccuracy)}`,
     );
+    if (atChance(result.validAccuracy, NIST36_CLASSES.length)) {
+      output.stderr(
+        `warning: validation accuracy ${percent(result.validAccuracy)} is chance level ` +
+          `(1 in ${NIST36_CLASSES.length}): the network learned nothing; try another --lr (now ${settings.lr})`,
+      );
+    }
     let lrStudy: LrStudyRun[] | undefined;
-    if (values["lr-study"]) {
+    if (values["lr-study"] && !result.diverged) {
       lrStudy = [];
       for (const lr of [settings.lr / 10, settings.lr, settings.lr * 10]) {
-        const run = lr === settings.lr
-          ? result
-          : await trainClassifier(data, { settings: { ...settings, lr }, progress: "none" });
-        lrStudy.push({ lr, history: run.history, testAccuracy: run.testAccuracy });
+        const run = lr === settings.lr ? result : await trainClassifier(data, {
+          settings: { ...settings, lr },
+          progress: "none",
+        }).catch((error) => {
+          if (!(error instanceof DivergenceError)) throw error;
+          output.stderr(`warning: learning-rate study at ${lr}: ${error.message}`);
+          return null;
+        });
+        if (run) lrStudy.push({ lr, history: run.history, testAccuracy: run.testAccuracy });
       }
     }
-    const report = await writeRunDirectory(values.out ?? chosen.out, {
+    const report = await writeRunDirectory(out, {
       result,
       dataNote: describeNist36Source(data),
       lrStudy,
     });
     output.stdout(report);
+    if (result.diverged) {
+      // The run directory holds the best epoch before the divergence; say so and fail.
+      throw new InklingError(
+        `${result.diverged}; kept the weights of epoch ${result.bestEpoch} (validation ` +
+          `${percent(result.validAccuracy)}) in ${out}/model.safetensors; lower the learning ` +
+          `rate (now ${settings.lr})`,
+      );
+    }
   });
+}
+
+/** Runs `check`, reporting its complaint about the flags as bad usage (exit 2). */
+function asUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InklingError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -17,7 +17,7 @@ import {
   writeReport,
 } from "../viz/mod.ts";
 import type { TrainSettings } from "./settings.ts";
-import { checkpointArchitecture, type TrainResult } from "./train_classifier.ts";
+import { atChance, checkpointArchitecture, type TrainResult } from "./train_classifier.ts";
 
 /** One run of the learning-rate study. */
 export interface LrStudyRun {
@@ -117,6 +117,24 @@ export async function writeRunDirectory(dir: string, input: ReportInput): Promis
   });
 }
 
+/** Notes for the Results section: a run that diverged, or one that never beat guessing. */
+function warnings(result: TrainResult): { text?: string } {
+  const notes: string[] = [];
+  if (result.diverged) {
+    notes.push(
+      `**Stopped early**: ${result.diverged}. The weights kept are those of epoch ${result.bestEpoch}.`,
+    );
+  }
+  if (atChance(result.validAccuracy, NIST36_CLASSES.length)) {
+    notes.push(
+      `**At chance level**: validation accuracy ${percent(result.validAccuracy)} is what ` +
+        `guessing among ${NIST36_CLASSES.length} classes gives; the network learned nothing ` +
+        `(learning rate ${result.settings.lr}).`,
+    );
+  }
+  return notes.length > 0 ? { text: notes.join("\n\n") } : {};
+}
+
 function reportSections(input: ReportInput): NamedFigureSection[] {
   const { result } = input;
   const s = result.settings;
@@ -137,6 +155,7 @@ function reportSections(input: ReportInput): NamedFigureSection[] {
           ["training time", `${result.seconds.toFixed(2)} s`],
         ],
       },
+      ...warnings(result),
     },
     {
       heading: "Accuracy",

@@ -16,6 +16,7 @@ import {
   confusionMatrix,
   cosineLR,
   type Dataset,
+  DivergenceError,
   evaluate,
   fit,
   type FitOptions,
@@ -29,6 +30,8 @@ import { NIST36_CLASSES, NIST36_SIZE } from "../datasets/nist36.ts";
 import type { Nist36Data } from "../datasets/nist36_source.ts";
 import { jitterGlyphs, shiftGlyphs } from "../datasets/augment.ts";
 import { type ClassifierArchitecture, createClassifier, manualGradients } from "../models/mod.ts";
+import { InklingError } from "../autograd/errors.ts";
+import { checkSettings } from "./limits.ts";
 import { DEFAULT_SETTINGS, type TrainSettings } from "./settings.ts";
 
 /** Outcome of {@linkcode trainClassifier}. */
@@ -53,6 +56,16 @@ export interface TrainResult {
   confusion: number[][];
   /** Wall time of the training loop, seconds. */
   seconds: number;
+  /**
+   * Why training stopped early, when it diverged after at least one good
+   * epoch (the kept weights are then those of the best epoch before it).
+   */
+  diverged?: string;
+}
+
+/** Validation accuracy this close to guessing (1 / classes) means the network learned nothing. */
+export function atChance(accuracy: number, classes: number): boolean {
+  return accuracy < 1.5 / classes;
 }
 
 /** The network `settings` describe, for 32 × 32 NIST36 glyphs and its 36 classes. */
@@ -80,12 +93,24 @@ function asDataset(split: { x: Tensor; labels: Int32Array }): Dataset {
   return { x: split.x, y: split.labels };
 }
 
-/** Trains one network with `options.settings` (over the defaults) on `data`. */
+/**
+ * Trains one network with `options.settings` (over the defaults) on `data`.
+ * Settings out of range or empty splits throw an {@linkcode InklingError}
+ * before any work. A run that diverges after a good epoch returns the best
+ * epoch's weights with `diverged` saying what happened; one that diverges
+ * in its first epoch throws the {@linkcode DivergenceError}.
+ */
 export async function trainClassifier(
   data: Nist36Data,
   options: { settings?: Partial<TrainSettings>; progress?: ProgressMode } = {},
 ): Promise<TrainResult> {
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  checkSettings(settings);
+  for (const split of ["train", "valid", "test"] as const) {
+    if (data[split].labels.length === 0) {
+      throw new InklingError(`${data.dir}: the ${split} split is empty`);
+    }
+  }
   const rng = new Rng(settings.seed);
   const architecture = architectureOf(settings);
   const model = createClassifier(architecture, { rng });
@@ -96,6 +121,8 @@ export async function trainClassifier(
     : new SGD(model.parameters(), { lr, weightDecay });
   const best = new BestWeights(model);
   const started = performance.now();
+  let diverged: string | undefined;
+  let finished: History = { train_loss: [], train_acc: [], valid_loss: [], valid_acc: [], lr: [] };
   const history = await fit(model, {
     train: asDataset(data.train),
     valid: asDataset(data.valid),
@@ -107,7 +134,14 @@ export async function trainClassifier(
     augment: augmentation(settings),
     gradients: settings.manual ? manualGradients(model) : undefined,
     progress: options.progress,
-    onEpochEnd: best.update,
+    onEpochEnd: (info) => {
+      best.update(info);
+      finished = structuredClone(info.history);
+    },
+  }).catch((error) => {
+    if (!(error instanceof DivergenceError) || best.epoch === 0) throw error;
+    diverged = `training diverged at epoch ${error.epoch}, step ${error.step} (${error.reason})`;
+    return finished;
   });
   const seconds = (performance.now() - started) / 1000;
   best.restore();
@@ -125,6 +159,7 @@ export async function trainClassifier(
       classes: NIST36_CLASSES.length,
     }),
     seconds,
+    ...(diverged ? { diverged } : {}),
   };
 }
 

@@ -81,6 +81,8 @@ Deno.test("a learning rate far too large stops with a DivergenceError naming it"
     () => trainAutoencoder({ train: bars(4) }, { settings: { epochs: 5, lr: 1e30 } }),
     (error: unknown) =>
       error instanceof DivergenceError &&
-      /diverged: loss is NaN in epoch 1; .*\(now 1e\+30\)/.test(error.message),
+      /diverged: autoencoder loss is NaN at epoch 1, step \d+; .*\(now 1e\+30\)/.test(
+        error.message,
+      ),
   );
 });

@@ -89,12 +89,16 @@ Deno.test("compress --out writes figures, reports and report.json with both meth
 });
 
 Deno.test("bad flags and data: one clear line and a non-zero exit", async () => {
-  // Exit code 2 for bad usage (an unknown flag), 1 for bad values and bad data.
+  // Exit code 2 for bad usage (an unknown flag, a value out of range), 1 for bad data.
   const cases: [string[], RegExp, number][] = [
-    [["--epochs", "many"], /^error: --epochs needs a non-negative integer, got "many"$/, 1],
-    [["--lr=-1"], /^error: --lr needs a non-negative number/, 1],
-    [["--classes", "A?"], /^error: --classes needs characters from ABC/, 1],
+    [["--epochs", "many"], /^error: --epochs needs an integer from 1 to 1000, got "many"/, 2],
+    [["--epochs", "0"], /^error: --epochs needs an integer from 1 to 1000, got "0"/, 2],
+    [["--hidden", "1e9"], /^error: --hidden needs an integer from 1 to 2048, got "1e9"/, 2],
+    [["--lr=-1"], /^error: --lr needs a number above 0 and at most 1000000, got "-1"/, 2],
+    [["--lr", "NaN"], /^error: --lr needs a number above 0/, 2],
+    [["--classes", "A?"], /^error: --classes needs characters from ABC/, 2],
     [["--bogus"], /^error: .*bogus/, 2],
+    [["extra"], /^error: unexpected argument "extra"/, 2],
     [
       ["--data", "/nonexistent/nist36"],
       /^error: \/nonexistent\/nist36\/nist36_train\.mat: file not found/,

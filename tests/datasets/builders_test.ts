@@ -319,15 +319,17 @@ Deno.test("cli: help, bad usage and failures are one line with an exit code", as
     assert.match(lines[0], message);
     assert.match(lines[0], /^E error: .*\(see --help\)$/);
   }
-  // A value that looks like a flag is bad usage; a bad value is not: exit 1, as in every task.
+  // A value that looks like a flag, or a value out of range, is bad usage: exit 2, as in every task.
   lines.length = 0;
   assert.equal(await main(["build", "nist36", "--seed", "-1"], output), 2);
   assert.deepEqual(lines, [
     "E error: --seed needs a value (write --seed=-1 for one that starts with a dash) (see --help)",
   ]);
   lines.length = 0;
-  assert.equal(await main(["build", "nist36", "--seed=-1"], output), 1);
-  assert.deepEqual(lines, ['E error: --seed needs a non-negative integer, got "-1"']);
+  assert.equal(await main(["build", "nist36", "--seed=-1"], output), 2);
+  assert.deepEqual(lines, [
+    'E error: --seed needs an integer from 0 to 4294967295, got "-1" (see --help)',
+  ]);
   lines.length = 0;
   const inside = `${REPO}/datasets/builders/should_not_exist`;
   assert.equal(await main(["build", "nist36", "--out", inside, "--data", DATA_DIR], output), 1);

@@ -90,13 +90,13 @@ Deno.test("train CLI: an unknown preset or --manual on the CNN is one error line
   const original = console.error;
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   try {
-    assert.equal(await main(["--preset", "nope", "--data", dir]), 1);
+    assert.equal(await main(["--preset", "nope", "--data", dir]), 2);
     assert.equal(await main(["--preset", "ocr-default", "--manual", "--data", dir]), 2);
   } finally {
     console.error = original;
   }
   assert.deepEqual(errors, [
-    'error: unknown preset "nope" (known: nist36-mlp, ocr-default)',
+    'error: unknown preset "nope" (known: nist36-mlp, ocr-default) (see --help)',
     "error: --manual needs the MLP: the hand-written backward pass is the MLP's (see --help)",
   ]);
 });

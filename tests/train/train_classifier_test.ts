@@ -49,12 +49,12 @@ Deno.test("bad --data: one clear line and a non-zero exit", async () => {
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   try {
     assert.equal(await main(["--data", "/nonexistent/nist36"]), 1);
-    assert.equal(await main(["--epochs", "many"]), 1);
+    assert.equal(await main(["--epochs", "many"]), 2);
   } finally {
     console.error = original;
   }
   assert.match(errors[0], /^error: \/nonexistent\/nist36\/nist36_train\.mat: file not found/);
-  assert.match(errors[1], /--epochs needs a non-negative (number|integer)/);
+  assert.match(errors[1], /--epochs needs an integer from 1 to 1000, got "many"/);
   assert.ok(errors.every((line) => !/\n\s+at /.test(line)), "no stack traces");
 });
 
