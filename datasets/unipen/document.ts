@@ -62,7 +62,21 @@ export interface ReadUnipenDocumentOptions {
   includeDir: string;
   /** Byte budget for a file plus everything it includes (default 256 MiB). */
   maxExpandedBytes?: number;
+  /**
+   * Most `.INCLUDE` lines expanded for one file, counting every expansion of
+   * every nested include (default {@linkcode DEFAULT_MAX_INCLUDES}).
+   */
+  maxIncludes?: number;
 }
+
+/**
+ * Default of {@linkcode ReadUnipenDocumentOptions.maxIncludes}. A real
+ * train_r01_v07 file (1a/1b/1c) expands at most 3 includes; the byte budget
+ * alone does not stop tiny files that each include the next twice (22 levels
+ * of 40-byte files are 4 million expansions and minutes of work), so the
+ * count is capped too, far above any real need.
+ */
+export const DEFAULT_MAX_INCLUDES = 1000;
 
 const MAX_INCLUDE_DEPTH = 32;
 const MM_PER_INCH = 25.4;
@@ -70,14 +84,17 @@ const MM_PER_INCH = 25.4;
 /**
  * Reads `path` and every file it includes (recursively, in place) into a
  * {@linkcode UnipenDocument}. Include cycles, missing or unsafe include paths,
- * point lines that are not numbers and oversized expansions raise a
- * {@linkcode FormatError} naming the file and line.
+ * point lines that are not numbers and expansions over the byte budget or
+ * the include count raise a {@linkcode FormatError} naming the file and line.
  */
 export async function readUnipenDocument(
   path: string,
   options: ReadUnipenDocumentOptions,
 ): Promise<UnipenDocument> {
-  const scanner = new Scanner(options.includeDir, options.maxExpandedBytes ?? 2 ** 28);
+  const scanner = new Scanner(options.includeDir, {
+    maxExpandedBytes: options.maxExpandedBytes ?? 2 ** 28,
+    maxIncludes: options.maxIncludes ?? DEFAULT_MAX_INCLUDES,
+  });
   await scanner.scanFile(path, []);
   return {
     path,
@@ -107,11 +124,14 @@ class Scanner {
   #ppiX: number | undefined;
   #ppiY: number | undefined;
   #bytesLeft: number;
+  #includesLeft: number;
+  #maxIncludes: number;
   #includeDir: string;
 
-  constructor(includeDir: string, maxExpandedBytes: number) {
+  constructor(includeDir: string, limits: { maxExpandedBytes: number; maxIncludes: number }) {
     this.#includeDir = includeDir;
-    this.#bytesLeft = maxExpandedBytes;
+    this.#bytesLeft = limits.maxExpandedBytes;
+    this.#includesLeft = this.#maxIncludes = limits.maxIncludes;
   }
 
   /** Scans one file; `chain` lists the files that include it, innermost first. */
@@ -160,7 +180,10 @@ class Scanner {
     if (target === "" || target.startsWith("/") || target.split(/[\\/]/).includes("..")) {
       throw new FormatError(`${where}: .INCLUDE path "${target}" must be relative to include/`);
     }
-    const path = `${this.#includeDir}/${target}`;
+    // "./a.doc" and "a.doc" are one file: the same path string lets the cycle check see that.
+    const path = `${this.#includeDir}/${
+      target.split("/").filter((part) => part !== "" && part !== ".").join("/")
+    }`;
     if (chain.includes(path)) {
       throw new FormatError(
         `${where}: include cycle: ${[path, ...chain].reverse().join(" -> ")}`,
@@ -168,6 +191,13 @@ class Scanner {
     }
     if (chain.length >= MAX_INCLUDE_DEPTH) {
       throw new FormatError(`${where}: includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
+    }
+    if (--this.#includesLeft < 0) {
+      throw new FormatError(
+        `${where}: more than ${this.#maxIncludes} .INCLUDEs expanded for ${
+          chain[chain.length - 1]
+        } (files including each other over and over?)`,
+      );
     }
     await this.scanFile(path, chain);
   }

@@ -11,6 +11,7 @@
 
 export { type DelineationRange, parseDelineation } from "./delineation.ts";
 export {
+  DEFAULT_MAX_INCLUDES,
   readUnipenDocument,
   type ReadUnipenDocumentOptions,
   type UnipenDocument,

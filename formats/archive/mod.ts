@@ -3,7 +3,9 @@
  * (ustar, GNU long names, pax), a ZIP reader (central directory, stored and
  * deflate members checked by size and CRC-32), gzip through
  * `DecompressionStream`, and {@linkcode extractArchive} to unpack one into a
- * folder with member paths confined to it. Used by `datasets/download.ts`. It
+ * folder with member paths confined to it (staged in a private folder and
+ * moved into place only when the whole archive has been read, never through
+ * a symbolic link). Used by `datasets/download.ts`. It
  * imports only the engine's error types and the rest of `formats/`.
  *
  * @example
@@ -22,6 +24,7 @@ export { readZip } from "./zip.ts";
 export { ByteReader } from "./byte_reader.ts";
 export {
   type ArchiveFormat,
+  DEFAULT_MAX_UNPACKED_BYTES,
   digestChunks,
   extractArchive,
   type ExtractOptions,

@@ -56,6 +56,11 @@ export async function* readTar(
         else pax = parsePax(value, `${what}: pax header at byte ${at}`);
         continue;
       }
+      if (header.typeflag === "g") {
+        // A global pax header (git archive writes one) is metadata, not a member to unpack.
+        await reader.skip(padded);
+        continue;
+      }
       const path = (pax.get("path") ?? longName ?? header.name).replace(/^\.\//, "").replace(
         /\/+$/,
         "",

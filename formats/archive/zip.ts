@@ -4,7 +4,9 @@
  * from the file and inflated with `DecompressionStream("deflate-raw")`
  * (method 8) or copied (method 0), then checked against both. Encrypted
  * members, other methods and ZIP64 archives (members or archives of 4 GiB or
- * more) are refused with a {@linkcode FormatError}.
+ * more) are refused with a {@linkcode FormatError}. Symbolic links (Unix
+ * mode bits in the external attributes) are reported as `other`, never as
+ * files.
  *
  * @module
  */
@@ -19,10 +21,16 @@ const LOCAL_SIGNATURE = 0x04034b50;
 const END_RECORD_BYTES = 22;
 const MAX_COMMENT_BYTES = 0xffff;
 const READ_PIECE = 64 * 1024;
+// "Version made by" hosts whose external attributes carry Unix mode bits: Unix, OS X.
+const UNIX_HOSTS = new Set([3, 19]);
+const MODE_TYPE = 0o170000;
+const MODE_FILE = 0o100000;
+const MODE_DIRECTORY = 0o040000;
 
 /** A member as the central directory describes it. */
 interface CentralRecord {
   readonly path: string;
+  readonly type: ArchiveEntry["type"];
   readonly method: number;
   readonly flags: number;
   readonly crc: number;
@@ -38,15 +46,18 @@ interface CentralRecord {
  * (as `what`, default the path) and the member.
  */
 export async function* readZip(path: string, what: string = path): AsyncGenerator<ArchiveEntry> {
-  using file = await Deno.open(path, { read: true });
-  const fileSize = (await file.stat()).size;
+  using file = await Deno.open(path, { read: true }).catch((error: Error) => {
+    throw new FormatError(`${what}: cannot open (${error.message})`, { cause: error });
+  });
+  const fileSize = (await file.stat().catch((error: Error) => {
+    throw new FormatError(`${what}: cannot read (${error.message})`, { cause: error });
+  })).size;
   const records = await readCentralDirectory(file, fileSize, what);
   for (const record of records) {
     const member = `${what}: member ${record.path}`;
-    const isDirectory = record.path.endsWith("/");
     yield {
       path: record.path.replace(/\/+$/, ""),
-      type: isDirectory ? "directory" : "file",
+      type: record.type,
       size: record.size,
       body: () => memberBody(file, fileSize, record, member),
     };
@@ -104,8 +115,13 @@ function parseCentralDirectory(
     if (at + 46 + nameLength > directory.length) {
       throw new FormatError(`${path}: central directory entry ${n} is cut short`);
     }
+    const name = new TextDecoder().decode(directory.subarray(at + 46, at + 46 + nameLength));
     const record: CentralRecord = {
-      path: new TextDecoder().decode(directory.subarray(at + 46, at + 46 + nameLength)),
+      path: name,
+      type: memberType(name, {
+        madeBy: view.getUint16(at + 4, true),
+        external: view.getUint32(at + 38, true),
+      }),
       flags: view.getUint16(at + 8, true),
       method: view.getUint16(at + 10, true),
       crc: view.getUint32(at + 16, true),
@@ -123,6 +139,26 @@ function parseCentralDirectory(
     at += 46 + nameLength + extraLength + commentLength;
   }
   return records;
+}
+
+/**
+ * File, directory or other (a link, a device) from the name and, when the
+ * archiver was a Unix one, the mode bits in the top half of the external
+ * attributes. Without mode bits a member is a file unless its name ends in `/`.
+ */
+function memberType(
+  name: string,
+  { madeBy, external }: { madeBy: number; external: number },
+): ArchiveEntry["type"] {
+  if (name.endsWith("/")) return "directory";
+  const mode = external >>> 16;
+  if (!UNIX_HOSTS.has(madeBy >> 8) || mode === 0) return "file";
+  const kind = mode & MODE_TYPE;
+  return kind === 0 || kind === MODE_FILE
+    ? "file"
+    : kind === MODE_DIRECTORY
+    ? "directory"
+    : "other";
 }
 
 async function* memberBody(
@@ -204,10 +240,15 @@ async function readAt(
   what: string,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const out = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
+  const fail = (error: Error): never => {
+    throw new FormatError(`${what}: cannot read at byte ${offset} (${error.message})`, {
+      cause: error,
+    });
+  };
+  await file.seek(offset, Deno.SeekMode.Start).catch(fail);
   let filled = 0;
   while (filled < length) {
-    const n = await file.read(out.subarray(filled));
+    const n = await file.read(out.subarray(filled)).catch(fail);
     if (n === null) {
       throw new FormatError(
         `${what}: file ends at byte ${offset + filled}, ${length - filled} bytes early`,

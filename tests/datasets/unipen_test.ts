@@ -238,6 +238,25 @@ Deno.test("readUnipenDocument: missing, unsafe and oversized includes, bad point
   });
 });
 
+Deno.test("readUnipenDocument: 22 levels of tiny files each including the next twice stop fast", async () => {
+  // Issue 11: every file is under 40 bytes, so only an include count stops the 4 million expansions.
+  const files: Record<string, string> = { "data/f.dat": ".INCLUDE f0.doc\n" };
+  for (let i = 0; i < 22; i++) {
+    files[`include/f${i}.doc`] = `.INCLUDE f${i + 1}.doc\n.INCLUDE ./f${i + 1}.doc\n`;
+  }
+  files["include/f22.doc"] = ".PEN_DOWN\n1 2\n";
+  await withTree(files, async (root) => {
+    const started = performance.now();
+    await assert.rejects(
+      readUnipenDocument(`${root}/data/f.dat`, { includeDir: `${root}/include` }),
+      (e: Error) =>
+        e instanceof FormatError &&
+        /f\d+\.doc:\d: more than 1000 \.INCLUDEs expanded for .*\/data\/f\.dat/.test(e.message),
+    );
+    assert.ok(performance.now() - started < 1000, `${performance.now() - started} ms`);
+  });
+});
+
 Deno.test("renderGlyph: a horizontal stroke is a centred bar of the pen's width", () => {
   const size = 32;
   const image = renderGlyph([new Float32Array([-3, 7, 5, 7])], { size, penWidth: 3 });

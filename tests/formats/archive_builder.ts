@@ -24,8 +24,26 @@ export function noise(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** What a test member is (default: a regular file). */
+export interface MemberOptions {
+  /** Kind of member; a symlink's body is ignored in favour of `linkTo`. */
+  readonly type?: "file" | "directory" | "symlink";
+  /** Target of a symlink member. */
+  readonly linkTo?: string;
+}
+
+/** A test member: path, body and, optionally, its kind. */
+export type Member =
+  | readonly [string, Uint8Array]
+  | readonly [string, Uint8Array, MemberOptions];
+
+const TAR_TYPEFLAGS = { file: "0", directory: "5", symlink: "2" } as const;
+
 /** A 512-byte ustar header for a member `name` of `size` bytes. */
-function tarHeader(name: string, size: number, typeflag: string): Uint8Array {
+function tarHeader(
+  name: string,
+  { size, typeflag, linkTo = "" }: { size: number; typeflag: string; linkTo?: string },
+): Uint8Array {
   const block = new Uint8Array(512);
   const put = (offset: number, value: string) => block.set(text(value), offset);
   put(0, name);
@@ -36,30 +54,37 @@ function tarHeader(name: string, size: number, typeflag: string): Uint8Array {
   put(136, "00000000000\0");
   put(148, "        "); // the checksum counts its own field as spaces
   put(156, typeflag);
+  put(157, linkTo);
   put(257, "ustar\u000000");
   const sum = block.reduce((a, b) => a + b, 0);
   put(148, sum.toString(8).padStart(6, "0") + "\0 ");
   return block;
 }
 
-/** A tar archive of `members` (path, bytes); paths over 100 bytes get a pax `path` record first. */
-export function tar(members: readonly [string, Uint8Array][]): Uint8Array<ArrayBuffer> {
+/**
+ * A tar archive of `members`; paths over 100 bytes or holding a NUL (which a
+ * header field cannot) get a pax `path` record first.
+ */
+export function tar(members: readonly Member[]): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
-  const add = (name: string, body: Uint8Array, typeflag: string) => {
+  const add = (name: string, body: Uint8Array, kind: { typeflag: string; linkTo?: string }) => {
     parts.push(
-      tarHeader(name, body.length, typeflag),
+      tarHeader(name, { size: body.length, ...kind }),
       body,
       new Uint8Array((512 - (body.length % 512)) % 512),
     );
   };
-  for (const [path, body] of members) {
-    if (path.length > 100) {
+  for (const [path, given, options = {}] of members) {
+    const type = options.type ?? "file";
+    const body = type === "file" ? given : new Uint8Array(0);
+    if (path.length > 100 || path.includes("\0")) {
       const record = ` path=${path}\n`;
       let length = record.length + 1;
       while (String(length).length + record.length !== length) length++;
-      add("PaxHeader", text(`${length}${record}`), "x");
+      add("PaxHeader", text(`${length}${record}`), { typeflag: "x" });
     }
-    add(path.slice(0, 100), body, "0");
+    const name = path.slice(0, 100).replaceAll("\0", "_"); // the pax record holds the real name
+    add(name, body, { typeflag: TAR_TYPEFLAGS[type], linkTo: options.linkTo });
   }
   parts.push(new Uint8Array(1024)); // end-of-archive marker
   return concatBytes(parts) as Uint8Array<ArrayBuffer>;
@@ -78,15 +103,31 @@ function fields(...values: [number, 2 | 4][]): Uint8Array {
   return out;
 }
 
-/** A ZIP archive of `members` (path, bytes), deflated unless `stored`. */
+/**
+ * Unix mode bits in the high half of the external attributes (what Info-ZIP
+ * writes, with "version made by" naming Unix), which is how a zip marks links.
+ */
+const ZIP_MODES = { file: 0o100644, directory: 0o40755, symlink: 0o120777 } as const;
+
+/**
+ * A ZIP archive of `members`, deflated unless `stored`. A symlink's body is
+ * its target (as Info-ZIP stores it); a directory's path gets a trailing `/`.
+ */
 export async function zip(
-  members: readonly [string, Uint8Array][],
+  members: readonly Member[],
   stored = false,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const local: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
-  for (const [path, body] of members) {
+  for (const [given, content, options = {}] of members) {
+    const type = options.type ?? "file";
+    const path = type === "directory" ? `${given.replace(/\/+$/, "")}/` : given;
+    const body = type === "symlink"
+      ? text(options.linkTo ?? "")
+      : type === "directory"
+      ? new Uint8Array(0)
+      : content;
     const data = stored ? body : await deflateRaw(body);
     const name = text(path);
     // version needed, flags, method, time, date, crc, compressed size, size, name length, extra length
@@ -106,10 +147,11 @@ export async function zip(
       [0, 2],
     );
     // signature, version made by, common, comment length, disk, internal and external attributes, offset
+    // version made by: 3 (Unix) in the high byte, so readers look at the mode bits.
     central.push(
-      fields([0x02014b50, 4], [20, 2]),
+      fields([0x02014b50, 4], [(3 << 8) | 20, 2]),
       common,
-      fields([0, 2], [0, 2], [0, 2], [0, 4], [offset, 4]),
+      fields([0, 2], [0, 2], [0, 2], [(ZIP_MODES[type] << 16) >>> 0, 4], [offset, 4]),
       name,
     );
     const header = concatBytes([fields([0x04034b50, 4]), common, name]);
