@@ -15,14 +15,14 @@ import { readTar } from "./tar.ts";
 import { readZip } from "./zip.ts";
 
 /**
- * Default cap on what {@linkcode extractArchive} unpacks: 4 GiB, the largest
- * `maxBytes` of the data sets registered in `datasets/sources.ts` (UNIPEN),
+ * Default cap on what {@linkcode extractArchive} unpacks: 2 GiB, the largest
+ * `maxBytes` of the data sets registered in `datasets/sources.ts` (EMNIST),
  * which every download passes explicitly anyway. The default only guards other
  * callers against an archive that inflates without end; a test keeps it at
  * least every registered cap and at most twice the largest (formats/ cannot
  * import the registry to compute it).
  */
-export const DEFAULT_MAX_UNPACKED_BYTES = 4 * 2 ** 30;
+export const DEFAULT_MAX_UNPACKED_BYTES = 2 * 2 ** 30;
 
 /** Size and digests of bytes written by {@linkcode saveChunks}. */
 export interface SavedFile {
