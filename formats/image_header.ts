@@ -3,7 +3,10 @@
  * JPEG or PNG without decoding it, so a decoder is never asked to allocate
  * for an image larger than the caller allows (a few hundred bytes can
  * declare a 65535×65535 JPEG), and code that only needs a size (figure
- * layout, report checks) never decodes at all.
+ * layout, report checks) never decodes at all. {@linkcode minimumImageBytes}
+ * goes one step further: the fewest bytes any file can encode the declared
+ * pixels in, so a header that lies about its size (a 17 KB JPEG claiming
+ * 10000 × 10000) is caught before the decoder allocates for it.
  *
  * @module
  */
@@ -90,7 +93,18 @@ const SOF_MARKERS = new Set([
   0xcf,
 ]);
 
+/** A JPEG's frame header: the image, its start-of-frame marker, each component's sampling. */
+interface JpegFrame {
+  header: ImageHeader;
+  marker: number;
+  sampling: { h: number; v: number }[];
+}
+
 function jpegHeader(bytes: Uint8Array, name: string): ImageHeader {
+  return jpegFrame(bytes, name).header;
+}
+
+function jpegFrame(bytes: Uint8Array, name: string): JpegFrame {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 2;
   while (at + 4 <= bytes.length) {
@@ -109,13 +123,19 @@ function jpegHeader(bytes: Uint8Array, name: string): ImageHeader {
     if (SOF_MARKERS.has(marker)) {
       // FFCn, length, precision, height, width, component count.
       if (at + 10 > bytes.length) break;
-      return checked({
+      const header = checked({
         format: "jpeg",
         width: view.getUint16(at + 7),
         height: view.getUint16(at + 5),
         channels: bytes[at + 9],
         bitDepth: bytes[at + 4],
       }, name);
+      // Then per component: id, sampling factors (horizontal << 4 | vertical), table.
+      const sampling = [];
+      for (let c = at + 10; c + 3 <= bytes.length && sampling.length < header.channels; c += 3) {
+        sampling.push({ h: bytes[c + 1] >> 4, v: bytes[c + 1] & 15 });
+      }
+      return { header, marker, sampling };
     }
     at += 2 + length;
   }
@@ -130,4 +150,57 @@ function checked(header: ImageHeader, name: string): ImageHeader {
     );
   }
   return header;
+}
+
+/**
+ * Deflate's best case: a 258-byte match coded with a 1-bit length code and a
+ * 1-bit distance code, 2 bits for 258 bytes.
+ */
+const DEFLATE_MAX_RATIO = 1032;
+
+/** Samples stored per PNG pixel by colour type (a palette pixel is one index). */
+const PNG_STORED_SAMPLES: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Least entropy-coded bits per 8 × 8 block of a JPEG's most finely sampled
+ * component, by start-of-frame marker: a sequential Huffman block codes a DC
+ * difference and at least an end-of-block (each code at least 1 bit); a
+ * progressive or lossless Huffman one at least its DC difference. Hierarchical
+ * and arithmetic-coded frames have no such floor (nor a decoder here).
+ */
+const JPEG_BLOCK_BITS: Readonly<Record<number, number>> = { 0xc0: 2, 0xc1: 2, 0xc2: 1, 0xc3: 1 };
+
+/**
+ * The fewest bytes a JPEG or PNG file can have and still encode the pixels
+ * its header declares, from the codec's best case rather than typical
+ * photos: deflate never compresses better than 1032 : 1, and a Huffman JPEG
+ * spends at least one bit per 8 × 8 block (so at most 512 pixels per byte;
+ * phone photos of handwriting hold 5–10). A file shorter than this cannot
+ * hold its image: the header lies, or the file is cut short. 0 when the
+ * coding has no such floor (arithmetic-coded or hierarchical JPEG). Header
+ * errors are {@linkcode FormatError}s naming `options.name`, as for
+ * {@linkcode readImageHeader}.
+ */
+export function minimumImageBytes(
+  bytes: Uint8Array,
+  options: ReadImageHeaderOptions = {},
+): number {
+  const header = readImageHeader(bytes, options);
+  const { width, height } = header;
+  if (header.format === "png") {
+    // Filter bytes and row padding only add to this, so it is a floor for either interlacing.
+    const bits = width * height * PNG_STORED_SAMPLES[bytes[25]] * header.bitDepth;
+    return Math.ceil(bits / 8 / DEFLATE_MAX_RATIO);
+  }
+  const { marker, sampling } = jpegFrame(bytes, options.name ?? "image");
+  const hMax = Math.max(1, ...sampling.map((c) => c.h));
+  const vMax = Math.max(1, ...sampling.map((c) => c.v));
+  // The component sampled at the full hMax × vMax rate covers every pixel.
+  const blocks = Math.max(
+    ...sampling.map(({ h, v }) =>
+      Math.ceil(Math.ceil(width * h / hMax) / 8) * Math.ceil(Math.ceil(height * v / vMax) / 8)
+    ),
+    sampling.length === 0 ? Math.ceil(width / 8) * Math.ceil(height / 8) : 0,
+  );
+  return Math.ceil(blocks * (JPEG_BLOCK_BITS[marker] ?? 0) / 8);
 }

@@ -22,6 +22,9 @@ import { NIST36_CLASSES } from "../datasets/nist36.ts";
 import { type CnnArchitecture, createCnn } from "./glyph_cnn.ts";
 import { createMlp, type MlpArchitecture } from "./mlp.ts";
 
+/** Largest count (inputs, hidden units, classes) a description may give. */
+const MAX_COUNT = 1 << 16;
+
 /** Any architecture {@linkcode createClassifier} builds. */
 export type ClassifierArchitecture = CnnArchitecture | MlpArchitecture;
 
@@ -64,7 +67,7 @@ export function parseArchitecture(value: unknown, source: string): ClassifierArc
     throw fail("no architecture description; cannot tell which network to build");
   }
   const record = value as Record<string, unknown>;
-  const count = (key: string, min = 1, max = 1 << 16): number => {
+  const count = (key: string, min = 1, max = MAX_COUNT): number => {
     const n = record[key];
     if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
       throw fail(`"${key}" is ${JSON.stringify(n)}, not an integer in ${min}..${max}`);
@@ -72,10 +75,18 @@ export function parseArchitecture(value: unknown, source: string): ClassifierArc
     return n;
   };
   const classes = record.classes;
+  // Capped like the other counts, and checked before the Set, whose cost grows with the string.
   const classesOk = typeof classes === "string"
-    ? classes.length >= 2 && new Set(classes).size === classes.length
-    : typeof classes === "number" && Number.isInteger(classes) && classes >= 2;
-  if (!classesOk) throw fail(`"classes" is ${JSON.stringify(classes)}`);
+    ? classes.length >= 2 && classes.length <= MAX_COUNT &&
+      new Set(classes).size === classes.length
+    : typeof classes === "number" && Number.isInteger(classes) && classes >= 2 &&
+      classes <= MAX_COUNT;
+  if (!classesOk) {
+    const shown = typeof classes === "string" && classes.length > 40
+      ? `a string of ${classes.length} characters`
+      : JSON.stringify(classes);
+    throw fail(`"classes" is ${shown}; need 2..${MAX_COUNT} distinct class names or a count`);
+  }
   const named = classes as string | number;
   if (record.kind === "mlp") {
     return { kind: "mlp", inputs: count("inputs"), hidden: count("hidden"), classes: named };

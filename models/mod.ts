@@ -4,9 +4,11 @@
  * {@linkcode manualGradients}), the small glyph CNN of the default OCR model
  * ({@linkcode createCnn}), and the checkpoint description of either
  * ({@linkcode parseArchitecture}, {@linkcode createClassifier}) that trainers
- * write and loaders read. Inference and training both start here, so nothing in
- * this folder trains or reads files. Imports: the engine, `layers/`, and the
- * NIST36 class names of `datasets/`.
+ * write and loaders read, and what such a description costs before anything
+ * is built ({@linkcode classifierTensorShapes}, {@linkcode forwardFloatsPerGlyph}),
+ * which loaders check a checkpoint's tensors against. Inference and training
+ * both start here, so nothing in this folder trains or reads files. Imports:
+ * the engine, `layers/`, and the NIST36 class names of `datasets/`.
  *
  * @example
  * ```ts
@@ -26,3 +28,4 @@
 export * from "./mlp.ts";
 export * from "./glyph_cnn.ts";
 export * from "./classifier.ts";
+export * from "./architecture_shapes.ts";

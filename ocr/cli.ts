@@ -3,15 +3,17 @@
  * text line with words separated by single spaces, and nothing else on
  * stdout. `--json` prints lines → words → characters with boxes and the top
  * three classes instead; `--overlay FILE.png` also writes a picture of the
- * boxes and the characters read; `--model FILE` reads with another
+ * boxes and the characters read (never over the photo or the model read, nor
+ * over an existing file that is not a PNG); `--model FILE` reads with another
  * checkpoint. Any problem is one `error: …` line on stderr and exit code 1
- * (2 for bad flags); a blank page prints nothing and succeeds.
+ * (2 for bad flags or arguments); a blank page prints nothing and succeeds.
  *
  * @module
  */
 
 import { InklingError } from "../autograd/errors.ts";
 import { writeFileAtomic } from "../formats/files.ts";
+import { PNG_SIGNATURE } from "../formats/png.ts";
 import { type CommandOutput, runCommand, UsageError } from "../tools/command_line.ts";
 import { readImage } from "./image_input.ts";
 import { overlayPng } from "./model/read_overlay.ts";
@@ -55,24 +57,65 @@ export function main(args: string[], output?: CliOutput): Promise<number> {
     model: { type: "string" },
     "no-context": { type: "boolean" },
   } as const;
-  return runCommand(args, { usage: USAGE, flags, output }, async ({ values, positionals }, out) => {
-    if (positionals.length !== 1) {
-      throw new UsageError(
-        `give exactly one image, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`,
-      );
-    }
-    const image = await readImage(positionals[0]);
-    const result = await readText(image, { model: values.model, context: !values["no-context"] });
+  const spec = { usage: USAGE, flags, output, maxPositionals: 1 };
+  return runCommand(args, spec, async ({ values, positionals }, out) => {
+    if (positionals.length !== 1) throw new UsageError("give exactly one image, got none");
+    const path = positionals[0];
+    if (values.overlay) await checkOverlayTarget(values.overlay, [path, values.model]);
+    const image = await readImage(path);
+    const result = await readText(image, {
+      model: values.model,
+      context: !values["no-context"],
+      name: path,
+    });
     if (values.overlay) {
       const png = await overlayPng(image, result);
-      const path = values.overlay;
-      await writeFileAtomic(path, png).catch((error) => {
-        throw new InklingError(`cannot write the overlay ${path} (${error.message})`);
+      const target = values.overlay;
+      await writeFileAtomic(target, png).catch((error) => {
+        throw new InklingError(`cannot write the overlay ${target} (${error.message})`);
       });
     }
     if (values.json) out.stdout(JSON.stringify(jsonDocument(result), null, 2));
     else if (result.text !== "") out.stdout(result.text);
   });
+}
+
+/**
+ * Refuses, before any work, an overlay path that would replace one of
+ * `inputs` (the same file under any name: links, `./`, `..`) or an existing
+ * file that is not a PNG: `ocr photo.jpg --overlay photo.jpg` would otherwise
+ * swap the photo for PNG bytes.
+ */
+async function checkOverlayTarget(target: string, inputs: (string | undefined)[]): Promise<void> {
+  const existing = await Deno.stat(target).catch(() => undefined);
+  if (existing === undefined) return; // a new file replaces nothing
+  for (const input of inputs) {
+    if (input !== undefined && await sameFile(target, input)) {
+      throw new UsageError(`--overlay ${target} is an input of this command; give a new .png path`);
+    }
+  }
+  if (!existing.isFile) throw new UsageError(`--overlay ${target} is not a file`);
+  const head = new Uint8Array(PNG_SIGNATURE.length);
+  const file = await Deno.open(target);
+  try {
+    await file.read(head);
+  } finally {
+    file.close();
+  }
+  if (!PNG_SIGNATURE.every((b, i) => head[i] === b)) {
+    throw new UsageError(
+      `--overlay ${target} exists and is not a PNG; not replacing it (give a new .png path)`,
+    );
+  }
+}
+
+/** Whether two paths name the same file: same device and inode, else same real path. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([a, b].map((p) => Deno.stat(p).catch(() => undefined)));
+  if (sa === undefined || sb === undefined) return false;
+  if (sa.ino !== null && sb.ino !== null) return sa.dev === sb.dev && sa.ino === sb.ino;
+  const [ra, rb] = await Promise.all([a, b].map((p) => Deno.realPath(p)));
+  return ra === rb;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

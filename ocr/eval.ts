@@ -128,8 +128,9 @@ export async function evaluateOcr(options: EvaluateOcrOptions = {}): Promise<Ocr
     const name = file.replace(/\.[^.]+$/, "");
     const truth = (await Deno.readTextFile(`${folder}/${name}.txt`)).replace(/\r\n?/g, "\n")
       .trimEnd();
-    const image = await readImage(`${folder}/${file}`);
-    const result = await readText(image, { model, context: options.context });
+    const path = `${folder}/${file}`;
+    const image = await readImage(path);
+    const result = await readText(image, { model, context: options.context, name: path });
     images.push({
       name,
       cer: characterErrorRate(result.text, truth),

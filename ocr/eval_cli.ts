@@ -7,7 +7,7 @@
  * @module
  */
 
-import { runCommand } from "../tools/command_line.ts";
+import { type CommandOutput, runCommand } from "../tools/command_line.ts";
 import { evaluateOcr } from "./eval.ts";
 
 const USAGE = `usage: deno task ocr:eval [--out DIR] [--model FILE] [--data-dir DIR] [--no-context]
@@ -16,15 +16,16 @@ const USAGE = `usage: deno task ocr:eval [--out DIR] [--model FILE] [--data-dir 
   --data-dir DIR   data directory holding images/ (or INKLING_DATA_DIR, else ../shared/data)
   --no-context     score without the word-context correction`;
 
-/** Runs the evaluation with `args`; returns the exit code. */
-export function main(args: string[]): Promise<number> {
+/** Runs the evaluation with `args` (no positional arguments); returns the exit code. */
+export function main(args: string[], output?: CommandOutput): Promise<number> {
   const flags = {
     out: { type: "string" },
     model: { type: "string" },
     "data-dir": { type: "string" },
     "no-context": { type: "boolean" },
   } as const;
-  return runCommand(args, { usage: USAGE, flags }, async ({ values }, output) => {
+  const spec = { usage: USAGE, flags, output, maxPositionals: 0 };
+  return runCommand(args, spec, async ({ values }, out) => {
     const outDir = values.out ?? "runs/ocr_eval";
     const evaluation = await evaluateOcr({
       outDir,
@@ -32,8 +33,8 @@ export function main(args: string[]): Promise<number> {
       dataDir: values["data-dir"],
       context: !values["no-context"],
     });
-    output.stdout(evaluation.table);
-    output.stderr(`wrote ${outDir}/ocr_eval.md and ${evaluation.images.length} overlays`);
+    out.stdout(evaluation.table);
+    out.stderr(`wrote ${outDir}/ocr_eval.md and ${evaluation.images.length} overlays`);
   });
 }
 

@@ -33,7 +33,9 @@ export interface FoundLetters {
 
 /**
  * Finds the characters of `image` (an image-js image, grey or colour). A page
- * without writing gives no boxes.
+ * without writing, or with only marks too small to be characters (under 8
+ * pixels), gives no boxes; one with more character-sized marks than
+ * `options.maxMarks` is an `InklingError`.
  */
 export function findLetters(image: Image, options: FindLettersOptions = {}): FoundLetters {
   const page = normaliseBackground(image, options);

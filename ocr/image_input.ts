@@ -2,7 +2,8 @@
  * Reading a photo for OCR safely: the file's size, format and pixel
  * dimensions are checked from its header BEFORE anything is decoded, so an
  * empty file, a text file, a truncated or corrupt image, a thumbnail too small
- * to hold writing, or a 100-megapixel "decompression bomb" each give a
+ * to hold writing, a 100-megapixel "decompression bomb", or a header claiming
+ * more pixels than the file's bytes could encode each give a
  * {@linkcode FormatError} that names the file and says what is wrong, never a
  * stack trace from inside the decoder or an allocation the file cannot
  * justify. PNG and JPEG are accepted; a JPEG's EXIF orientation is applied so
@@ -14,7 +15,7 @@
 import { decode, type Image } from "image-js";
 import { FormatError } from "../autograd/errors.ts";
 import { readFileLimited } from "../formats/files.ts";
-import { readImageHeader } from "../formats/image_header.ts";
+import { minimumImageBytes, readImageHeader } from "../formats/image_header.ts";
 
 /** Options of {@linkcode readImage} and {@linkcode decodeImage}. */
 export interface ImageInputOptions {
@@ -58,6 +59,16 @@ export function decodeImage(
     throw new FormatError(
       `${name}: ${width} × ${height} = ${pixelCount(width * height)} is more than the ` +
         `${pixelCount(maxPixels)} allowed; refused before decoding`,
+    );
+  }
+  // A header may claim more pixels than the bytes behind it can encode; the
+  // decoder would allocate for the claim before finding out.
+  const needed = minimumImageBytes(bytes, { name });
+  if (bytes.length < needed) {
+    throw new FormatError(
+      `${name}: ${width} × ${height} pixels cannot fit in ${bytes.length} bytes (a ` +
+        `${format.toUpperCase()} needs at least ${needed}); the header is wrong or the file ` +
+        "is cut short; refused before decoding",
     );
   }
   let image: Image;

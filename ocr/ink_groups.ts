@@ -9,6 +9,7 @@
  */
 
 import { computeThreshold, fromMask, Image, Mask } from "image-js";
+import { InklingError } from "../autograd/errors.ts";
 import type { Box } from "./box.ts";
 
 /** Options of {@linkcode groupInk}. */
@@ -25,6 +26,11 @@ export interface GroupInkOptions {
    * dropped unless they touch a character (default 0.3).
    */
   minCharFraction?: number;
+  /**
+   * Most separate character-sized marks a page may have (default 10 000);
+   * more is refused with an {@linkcode InklingError} before any grouping.
+   */
+  maxMarks?: number;
 }
 
 /** The ink of one character at working resolution. */
@@ -59,6 +65,26 @@ const ATTACH_GAP = 0.1;
 const MAX_CHAR_HEIGHT = 3;
 /** Marks wider than this (× character height): ruled lines, page edges. */
 const MAX_CHAR_WIDTH = 6;
+/**
+ * Marks whose longer side is under this many full-resolution pixels are too
+ * small to be a character on any page (an E needs three bars and two gaps),
+ * whatever the page's writing size: they never decide the typical character
+ * height, and a page with nothing larger is blank. The sample photos'
+ * smallest characters are 46 pixels tall.
+ */
+const MIN_CHAR_PIXELS = 8;
+/**
+ * Default of {@linkcode GroupInkOptions.maxMarks}. The sample photos have
+ * 41–130 marks; merging and attaching compare marks pairwise, so an unbounded
+ * count (a texture, a dotted pattern) would cost quadratic time.
+ */
+const MAX_MARKS = 10_000;
+/**
+ * Past this many specks (marks too small to be characters), they are dropped
+ * instead of being attached one by one to the characters they touch: a speck
+ * costs a comparison with every character. Real photos have a few dozen.
+ */
+const MAX_SPECKS = 10_000;
 
 /**
  * Finds the characters' ink in `ratio` (`width × height`, 1 = paper, 0 =
@@ -66,10 +92,13 @@ const MAX_CHAR_WIDTH = 6;
  * component grows over every connected pixel darker than the weak threshold
  * halfway between the strong one and paper (hysteresis), so faint stroke ends
  * and thin pencil lines stay attached without letting paper noise in.
+ * `size.factor` is the full-resolution pixels per working pixel (default 1):
+ * marks under 8 full-resolution pixels are never characters. More than
+ * `options.maxMarks` character-sized marks is an {@linkcode InklingError}.
  */
 export function groupInk(
   ratio: Float32Array,
-  size: { width: number; height: number },
+  size: { width: number; height: number; factor?: number },
   options: GroupInkOptions = {},
 ): InkGroups {
   const { width, height } = size;
@@ -86,7 +115,7 @@ export function groupInk(
     const id = labels[i];
     if (id > 0 && ratio[i] < darkest[id]) darkest[id] = ratio[i];
   }
-  const pieces = rois
+  let pieces = rois
     .filter((roi) => darkest[roi.id] < strong)
     .map((roi) => ({
       box: [
@@ -98,7 +127,19 @@ export function groupInk(
       labels: [roi.id],
       ink: roi.surface,
     }));
-  const charHeight = inkWeightedMedianHeight(pieces);
+  for (let i = 0; i < labels.length; i++) if (labels[i] < 0) labels[i] = 0;
+  const minSide = MIN_CHAR_PIXELS / (size.factor ?? 1);
+  const sized = pieces.filter(({ box }) => Math.max(box[2] - box[0], box[3] - box[1]) >= minSide);
+  if (sized.length === 0) return { groups: [], labels, inkThreshold, charHeight: 0 };
+  const maxMarks = options.maxMarks ?? MAX_MARKS;
+  if (sized.length > maxMarks) {
+    throw new InklingError(
+      `the page has ${sized.length} separate marks the size of a character, more than the ` +
+        `${maxMarks} a page of handwriting can hold; not reading it (a pattern, texture or print?)`,
+    );
+  }
+  if (pieces.length - sized.length > MAX_SPECKS) pieces = sized;
+  const charHeight = inkWeightedMedianHeight(sized);
   const plausible = pieces.filter(({ box }) =>
     box[2] - box[0] <= MAX_CHAR_HEIGHT * charHeight &&
     box[3] - box[1] <= MAX_CHAR_WIDTH * charHeight
@@ -106,9 +147,8 @@ export function groupInk(
   const merged = mergeOverlapping(plausible, charHeight);
   const groups = attachOrDropSpecks(merged, {
     charHeight,
-    minFraction: options.minCharFraction ?? 0.3,
+    minSide: Math.max(minSide, (options.minCharFraction ?? 0.3) * charHeight),
   });
-  for (let i = 0; i < labels.length; i++) if (labels[i] < 0) labels[i] = 0;
   return {
     groups: groups.map(({ box, labels }) => ({ box, labels })),
     labels,
@@ -191,9 +231,8 @@ function samePieceOfText(a: Box, b: Box, charHeight: number): boolean {
  */
 function attachOrDropSpecks(
   groups: Piece[],
-  { charHeight, minFraction }: { charHeight: number; minFraction: number },
+  { charHeight, minSide }: { charHeight: number; minSide: number },
 ): Piece[] {
-  const minSide = minFraction * charHeight;
   const isSpeck = (g: Piece) => Math.max(g.box[2] - g.box[0], g.box[3] - g.box[1]) < minSide;
   const chars = groups.filter((g) => !isSpeck(g));
   for (const speck of groups.filter(isSpeck)) {

@@ -1,12 +1,22 @@
 /**
- * Running the character classifier over crops: class probabilities for a
- * whole batch at once, and the most likely classes of one crop.
+ * Running the character classifier over crops: class probabilities for all
+ * crops (in batches small enough that a page of many characters, or a large
+ * network, never needs gigabytes of activations at once), and the most likely
+ * classes of one crop.
  *
  * @module
  */
 
-import { noGrad, ShapeError, softmax, type Tensor } from "../../autograd/mod.ts";
+import { allocate, noGrad, ShapeError, softmax, Tensor } from "../../autograd/mod.ts";
+import { forwardFloatsPerGlyph } from "../../models/mod.ts";
 import type { OcrModel } from "./load.ts";
+
+/**
+ * Floats one forward pass may allocate (256 MB of float32). The default model
+ * needs about 350 000 per crop, so up to ~190 crops go at once: every sample
+ * photo (at most 115 characters) is one batch.
+ */
+const BATCH_FLOATS = 64 * 1024 * 1024;
 
 /** A class and its probability. */
 export interface ClassGuess {
@@ -25,7 +35,20 @@ export function classify(model: OcrModel, crops: Tensor): Tensor {
     throw new ShapeError(`classify: expected crops [N, 1024], got [${crops.shape.join(", ")}]`);
   }
   model.network.eval();
-  return noGrad(() => softmax(model.network.forward(crops)));
+  const forward = (rows: Tensor) => noGrad(() => softmax(model.network.forward(rows)));
+  const [count, width] = crops.shape;
+  const batch = Math.max(1, Math.floor(BATCH_FLOATS / forwardFloatsPerGlyph(model.architecture)));
+  if (count <= batch) return forward(crops);
+  let out: Tensor | undefined;
+  for (let start = 0; start < count; start += batch) {
+    const end = Math.min(count, start + batch);
+    const rows = crops.data.subarray(start * width, end * width);
+    const probs = forward(new Tensor(rows, [end - start, width]));
+    const classes = probs.shape[1];
+    out ??= new Tensor(allocate(probs.dtype, count * classes), [count, classes]);
+    out.data.set(probs.data, start * classes);
+  }
+  return out!;
 }
 
 /** The `k` most likely classes of row `row` of `probs`, most likely first. */

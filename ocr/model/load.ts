@@ -5,20 +5,27 @@
  * copied in. Without a path the model committed with Inkling,
  * `ocr/default_model.safetensors`, is loaded.
  *
+ * The metadata is checked against the tensors the file really holds (names,
+ * shapes, total size, class names against the output layer) before the
+ * network is built: building first would let a few hundred bytes of JSON
+ * claiming a huge network allocate gigabytes before any mismatch showed.
+ *
  * @module
  */
 
 import { fileURLToPath } from "node:url";
-import { FormatError, InklingError } from "../../autograd/errors.ts";
-import { Rng } from "../../autograd/mod.ts";
+import { FormatError, InklingError, Rng, type Tensor } from "../../autograd/mod.ts";
 import { loadCheckpoint, type Module } from "../../layers/mod.ts";
 import { CROP_SIZE } from "../crops.ts";
 import {
+  classCount,
   type ClassifierArchitecture,
+  classifierTensorShapes,
   classNames,
   createClassifier,
   glyphSize,
   parseArchitecture,
+  shapeSize,
 } from "../../models/mod.ts";
 
 /** A loaded classifier, ready for {@linkcode classify}. */
@@ -41,18 +48,15 @@ export const DEFAULT_MODEL_PATH: string = fileURLToPath(
 /**
  * Loads the classifier at `path` (default {@linkcode DEFAULT_MODEL_PATH}).
  * A file that is not an Inkling checkpoint, lacks a buildable architecture,
- * or whose tensors do not fit it gives a {@linkcode FormatError} naming it.
+ * or whose tensors do not fit it gives a {@linkcode FormatError} naming it,
+ * before the network is built.
  */
 export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<OcrModel> {
   const checkpoint = await loadCheckpoint(path);
   const architecture = parseArchitecture(checkpoint.architecture, path);
-  if (glyphSize(architecture) !== CROP_SIZE) {
-    throw new FormatError(
-      `${path}: the network reads ${
-        glyphSize(architecture)
-      }-pixel glyphs; OCR crops are ${CROP_SIZE} × ${CROP_SIZE}`,
-    );
-  }
+  checkGlyphs(architecture, path);
+  const classes = named(() => classNames(architecture), path);
+  checkTensors(architecture, checkpoint.model, path);
   const network = createClassifier(architecture, { rng: new Rng(0) });
   try {
     network.loadStateDict(checkpoint.model);
@@ -62,5 +66,92 @@ export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<O
       `${path}: weights do not fit the ${architecture.kind} architecture (${error.message})`,
     );
   }
-  return { network: network.eval(), architecture, classes: classNames(architecture), source: path };
+  return { network: network.eval(), architecture, classes, source: path };
+}
+
+/** The network must read OCR's crops: 32 × 32 glyphs, 1024 values per row. */
+function checkGlyphs(architecture: ClassifierArchitecture, path: string): void {
+  const size = glyphSize(architecture);
+  const pixels = architecture.kind === "mlp" ? architecture.inputs : size * size;
+  if (size !== CROP_SIZE || pixels !== CROP_SIZE * CROP_SIZE) {
+    const reads = architecture.kind === "mlp" ? `${pixels}-value` : `${size}-pixel`;
+    throw new FormatError(
+      `${path}: the network reads ${reads} glyphs; OCR crops are ${CROP_SIZE} × ${CROP_SIZE}`,
+    );
+  }
+}
+
+/** Runs `body`, putting `path` in front of the message of a FormatError it throws. */
+function named<T>(body: () => T, path: string): T {
+  try {
+    return body();
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    throw new FormatError(`${path}: ${error.message}`);
+  }
+}
+
+/** At most this many names are listed in an error, so it stays one readable line. */
+const LISTED = 4;
+
+/**
+ * Compares the tensors `architecture` needs (computed, not built) with those
+ * `model` holds; any difference is a FormatError naming `path`.
+ */
+function checkTensors(
+  architecture: ClassifierArchitecture,
+  model: Record<string, Tensor>,
+  path: string,
+): void {
+  const expected = classifierTensorShapes(architecture);
+  const fail = (what: string) =>
+    new FormatError(`${path}: weights do not fit the ${architecture.kind} architecture (${what})`);
+  // The class names must match the output layer the file holds, whatever else is wrong.
+  const outputBias = [...expected.keys()].at(-1)!;
+  const units = model[outputBias]?.shape;
+  if (units?.length === 1 && units[0] !== classCount(architecture)) {
+    throw fail(
+      `"classes" gives ${classCount(architecture)} classes but the output layer ` +
+        `"${outputBias}" has ${units[0]} units`,
+    );
+  }
+  const needed = [...expected.values()].reduce((n, shape) => n + shapeSize(shape), 0);
+  const held = Object.values(model).reduce((n, t) => n + t.size, 0);
+  const missing = [...expected.keys()].filter((name) => !(name in model));
+  const extra = Object.keys(model).filter((name) => !expected.has(name));
+  const problems: string[] = [];
+  if (missing.length > 0) problems.push(`missing ${list(missing)}`);
+  if (extra.length > 0) problems.push(`unexpected ${list(extra)}`);
+  for (const [name, shape] of expected) {
+    const found = model[name]?.shape;
+    if (found && !sameShape(found, shape)) {
+      problems.push(
+        `"${name}" is [${found.join(", ")}], the architecture needs [${shape.join(", ")}]`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw fail(
+      `it needs ${expected.size} tensors of ${values(needed)} in all, the file has ` +
+        `${Object.keys(model).length} of ${values(held)}; ${problems.slice(0, LISTED).join("; ")}`,
+    );
+  }
+}
+
+/** A count of float32 values, with their size when it is large enough to matter. */
+function values(n: number): string {
+  const bytes = 4 * n;
+  if (bytes < 1e6) return `${n} values`;
+  return `${n} values (${
+    bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`
+  })`;
+}
+
+function list(names: string[]): string {
+  const shown = names.slice(0, LISTED).join(", ");
+  return names.length > LISTED ? `[${shown}, … ${names.length - LISTED} more]` : `[${shown}]`;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

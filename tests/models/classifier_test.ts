@@ -4,8 +4,10 @@ import assert from "node:assert/strict";
 import { InklingError, Rng, tensor } from "../../mod.ts";
 import { NIST36_CLASSES } from "../../datasets/nist36.ts";
 import {
+  classifierTensorShapes,
   classNames,
   createClassifier,
+  forwardFloatsPerGlyph,
   glyphSize,
   manualGradients,
   parseArchitecture,
@@ -64,6 +66,14 @@ Deno.test("parseArchitecture: every defect named with the source and the field",
       /"inputs" is 0, not an integer in 1\.\.65536/,
     ],
     [{ kind: "mlp", inputs: 1024, hidden: 8, classes: "AA" }, /"classes" is "AA"/],
+    [
+      { kind: "mlp", inputs: 1024, hidden: 8, classes: 70_000 },
+      /"classes" is 70000; need 2\.\.65536/,
+    ],
+    [
+      { kind: "mlp", inputs: 1024, hidden: 8, classes: "x".repeat(70_000) },
+      /"classes" is a string of 70000 characters/,
+    ],
     [{ ...CNN, channels: [8, 8, 8, 8, 8, 8], classes: 36 }, /"channels" is \[8,8,8,8,8,8\]/],
     [{ ...CNN, dropout: 1, classes: 36 }, /"dropout" is 1, not a probability below 1/],
   ];
@@ -86,4 +96,37 @@ Deno.test("manualGradients: only for the MLP; any other network is a clear error
   });
   const { loss } = manualGradients(mlp)({ x: tensor([[1, 0, 0, 1]]), y: Int32Array.of(2) });
   assert.ok(Number.isFinite(loss) && loss > 0);
+});
+
+Deno.test("classifierTensorShapes: the network's tensors, worked out without building it", () => {
+  const architectures = [
+    { kind: "mlp", inputs: 1024, hidden: 64, classes: 36 },
+    { kind: "mlp", inputs: 16, hidden: 3, classes: "abcde" },
+    { ...CNN, classes: NIST36_CLASSES },
+    { ...CNN, size: 16, channels: [4], hidden: 7, classes: 36 },
+    { ...CNN, size: 64, channels: [2, 3, 4, 5], hidden: 6, classes: "0123456789" },
+  ].map((value) => parseArchitecture(value, "test"));
+  for (const architecture of architectures) {
+    const built = createClassifier(architecture, { rng: new Rng(0) }).stateDict();
+    const shapes = classifierTensorShapes(architecture);
+    assert.deepEqual(
+      [...shapes].map(([name, shape]) => [name, [...shape]]),
+      Object.entries(built).map(([name, t]) => [name, [...t.shape]]),
+      JSON.stringify(architecture),
+    );
+  }
+  // A description worth 68 GB of weights costs nothing to examine.
+  const huge = parseArchitecture({ ...CNN, channels: [1024], hidden: 65536, classes: 36 }, "x");
+  assert.deepEqual(classifierTensorShapes(huge).get("layers.5.weight"), [262144, 65536]);
+});
+
+Deno.test("forwardFloatsPerGlyph: grows with the network; the default CNN's is ~350 000", () => {
+  const floats = forwardFloatsPerGlyph({ ...CNN, kind: "cnn", classes: 36 });
+  assert.ok(floats > 300_000 && floats < 400_000, String(floats));
+  const wide = forwardFloatsPerGlyph({ ...CNN, kind: "cnn", channels: [1024], classes: 36 });
+  assert.ok(wide > 10 * floats);
+  assert.equal(
+    forwardFloatsPerGlyph({ kind: "mlp", inputs: 1024, hidden: 64, classes: 36 }),
+    1024 + 3 * 64 + 3 * 36,
+  );
 });
