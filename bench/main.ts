@@ -5,6 +5,7 @@
  */
 
 import { benchBuildNist36 } from "./build_nist36.ts";
+import { benchCnn } from "./cnn.ts";
 import { benchCompression } from "./compression.ts";
 import { benchMatmul } from "./matmul.ts";
 import { benchMlp } from "./mlp.ts";
@@ -17,6 +18,7 @@ const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchMlp,
   benchBuildNist36,
   benchTrain,
+  benchCnn,
   benchCompression,
   benchOcr,
 ];

@@ -3,15 +3,15 @@
  * plus 30 epochs of the 1024-64-36 network — in seconds, and its accuracy.
  */
 
-import { loadNist36Source } from "../datasets/nist36_source.ts";
+import { loadGlyphData } from "../datasets/glyph_data.ts";
 import { trainClassifier } from "../train/train_classifier.ts";
 import type { BenchResult } from "./result.ts";
 
 /** Times loading the cached NIST36 set and training at the default settings. */
 export async function benchTrain(): Promise<BenchResult[]> {
-  await loadNist36Source(); // builds the cache on first use, outside the timing
+  await loadGlyphData("nist36"); // builds the cache on first use, outside the timing
   const started = performance.now();
-  const data = await loadNist36Source();
+  const data = await loadGlyphData("nist36");
   const result = await trainClassifier(data, { progress: "none" });
   const seconds = (performance.now() - started) / 1000;
   return [

@@ -16,6 +16,7 @@
 export * from "./data_dir.ts";
 export * from "./nist36.ts";
 export * from "./nist36_source.ts";
+export * from "./glyph_data.ts";
 export { type ImageLabelSet, readMnist, type Split } from "./mnist.ts";
 export {
   type EmnistClass,

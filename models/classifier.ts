@@ -96,10 +96,12 @@ export function parseArchitecture(value: unknown, source: string): ClassifierArc
     const channels = record.channels;
     const okChannels = Array.isArray(channels) && channels.length >= 1 &&
       channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 1024) &&
-      size % (1 << channels.length) === 0;
+      size >> channels.length >= 1;
     if (!okChannels) {
       throw fail(
-        `"channels" is ${JSON.stringify(channels)}; need 1+ counts, each block halving ${size}`,
+        `"channels" is ${
+          JSON.stringify(channels)
+        }; need 1+ counts, each block halving ${size} (rounding down) to at least 1`,
       );
     }
     const dropout = record.dropout ?? 0;

@@ -1,8 +1,9 @@
 /**
  * Classifier-ready crops: each character's box is cut from the binary page
- * and turned into a 32 × 32 image that looks like the training glyphs of
- * {@linkcode renderGlyph}: the glyph fits a 24-pixel box centred in the
- * image, keeping its aspect ratio, anti-aliased, background 1 and ink 0.
+ * and turned into a 32 × 32 image (or the size a model reads: EMNIST-style
+ * models read 28 × 28 with a 2-pixel margin) that looks like the training
+ * glyphs of {@linkcode renderGlyph}: the glyph fits a 24-pixel box centred in
+ * the image, keeping its aspect ratio, anti-aliased, background 1 and ink 0.
  *
  * By default the stroke is normalised: the character is thinned to its
  * skeleton (at most 64 pixels on a side, which smooths ragged edges) and the
@@ -23,10 +24,6 @@ import { type BinaryImage, pruneSpurs, strokeWidth, thin } from "./skeleton.ts";
 
 /** Side of a crop, as in NIST36. */
 export const CROP_SIZE = 32;
-/** Pixels of one crop row in the output tensor. */
-const CROP_PIXELS = CROP_SIZE * CROP_SIZE;
-/** Side of the box the glyph fits into: `renderGlyph`'s default margin of size / 8. */
-const GLYPH_SPAN = CROP_SIZE * 3 / 4;
 /** Longest side a character is thinned at. */
 const SKELETON_SIDE = 64;
 /** A shrunk pixel at least this much covered by ink is ink (keeps thin pencil lines whole). */
@@ -47,8 +44,23 @@ export interface CropLettersOptions {
    * training pen; `"keep"`: resample the ink as photographed.
    */
   stroke?: "skeleton" | "keep";
-  /** Pen width in crop pixels for `"skeleton"` (default 2.56, the training pen). */
+  /** Pen width in crop pixels for `"skeleton"` (default 0.08 × size: 2.56, NIST36's training pen). */
   penWidth?: number;
+  /** Side of a crop in pixels (default {@linkcode CROP_SIZE}, NIST36's; EMNIST's is 28). */
+  size?: number;
+  /**
+   * Paper left around the glyph on its longer side, pixels (default size / 8,
+   * as NIST36 and `renderGlyph` leave; EMNIST leaves 2).
+   */
+  margin?: number;
+}
+
+/** A crop's side and the span its glyph fills. */
+interface CropGeometry {
+  /** Side of the crop. */
+  size: number;
+  /** Side of the box the glyph fits into. */
+  span: number;
 }
 
 /** The page the boxes were found on (see `findLetters`). */
@@ -63,8 +75,8 @@ export interface BinaryPage {
 
 /**
  * Crops every box of `boxes` from `page` and returns a float32 tensor
- * `[boxes.length, 1024]` with values in [0, 1] (1 = paper), one crop per row
- * in the order of `boxes`.
+ * `[boxes.length, size²]` (1024 by default) with values in [0, 1]
+ * (1 = paper), one crop per row in the order of `boxes`.
  */
 export function cropLetters(
   page: BinaryPage,
@@ -76,21 +88,28 @@ export function cropLetters(
       `cropLetters: binary has ${page.binary.length} values, not ${page.width} × ${page.height}`,
     );
   }
-  const out = new Float32Array(boxes.length * CROP_PIXELS);
+  const size = options.size ?? CROP_SIZE;
+  const margin = options.margin ?? size / 8;
+  if (!Number.isInteger(size) || size < 8 || size > 256 || !(margin >= 0 && margin < size / 2)) {
+    throw new InklingError(`cropLetters: no crop of size ${size} with margin ${margin}`);
+  }
+  const geometry = { size, span: size - 2 * margin };
+  const pixels = size * size;
+  const out = new Float32Array(boxes.length * pixels);
   boxes.forEach((box, n) => {
     const ink = characterInk(page, checkedBox(box, page));
     const upright = options.stroke === "keep"
-      ? resampleInk(ink)
-      : redrawSkeleton(ink, options.penWidth ?? 0.08 * CROP_SIZE);
-    const row = out.subarray(n * CROP_PIXELS, (n + 1) * CROP_PIXELS);
+      ? resampleInk(ink, geometry)
+      : redrawSkeleton(ink, geometry, options.penWidth ?? 0.08 * size);
+    const row = out.subarray(n * pixels, (n + 1) * pixels);
     if (options.layout === "upright") row.set(upright);
     else {
-      for (let y = 0; y < CROP_SIZE; y++) {
-        for (let x = 0; x < CROP_SIZE; x++) row[x * CROP_SIZE + y] = upright[y * CROP_SIZE + x];
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) row[x * size + y] = upright[y * size + x];
       }
     }
   });
-  return new Tensor(out, [boxes.length, CROP_PIXELS]);
+  return new Tensor(out, [boxes.length, pixels]);
 }
 
 function checkedBox(box: Box, page: BinaryPage): Box {
@@ -186,13 +205,9 @@ function inkBounds({ mask, width }: BinaryImage): Box | undefined {
   return bottom < 0 ? undefined : [top, left, bottom + 1, right + 1];
 }
 
-/** The ink as photographed, fitted into the 24-pixel span and centred (row-major, 1 = paper). */
-function resampleInk(ink: BinaryImage): Float32Array {
-  const output = {
-    data: new Float32Array(CROP_PIXELS).fill(1),
-    width: CROP_SIZE,
-    height: CROP_SIZE,
-  };
+/** The ink as photographed, fitted into the glyph span and centred (row-major, 1 = paper). */
+function resampleInk(ink: BinaryImage, { size, span }: CropGeometry): Float32Array {
+  const output = { data: new Float32Array(size * size).fill(1), width: size, height: size };
   const bounds = inkBounds(ink);
   if (bounds === undefined) return output.data;
   const [y1, x1, y2, x2] = bounds;
@@ -202,11 +217,11 @@ function resampleInk(ink: BinaryImage): Float32Array {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) paper[y * w + x] = 1 - ink.mask[(y1 + y) * ink.width + x1 + x];
   }
-  const scale = GLYPH_SPAN / Math.max(w, h);
+  const scale = span / Math.max(w, h);
   areaResample({ data: paper, width: w, height: h }, output, {
     scale,
-    left: (CROP_SIZE - w * scale) / 2,
-    top: (CROP_SIZE - h * scale) / 2,
+    left: (size - w * scale) / 2,
+    top: (size - h * scale) / 2,
   });
   return output.data;
 }
@@ -217,15 +232,19 @@ function resampleInk(ink: BinaryImage): Float32Array {
  * pair of touching skeleton pixels, with `renderGlyph`: the same centring,
  * pen and anti-aliasing as the training glyphs.
  *
- * The training glyphs fit their pen's centre lines into the 24-pixel span. A
+ * The training glyphs fit their pen's centre lines into the glyph span (24 of 32 pixels). A
  * skeleton falls short of the centre lines where thick strokes meet at a
  * sharp angle (the apex of an A sits a stroke width below the true one), so
  * fitting the skeleton itself would enlarge such glyphs by 10 % or more.
  * Instead the centre lines' extent is estimated as the ink's extent less one
  * (median) stroke width, and `renderGlyph`'s margin is set so that extent, not the
- * skeleton's, spans the 24 pixels.
+ * skeleton's, fills the span.
  */
-function redrawSkeleton(ink: BinaryImage, penWidth: number): Float32Array {
+function redrawSkeleton(
+  ink: BinaryImage,
+  { size, span }: CropGeometry,
+  penWidth: number,
+): Float32Array {
   const shrunk = shrink(ink);
   const skeleton = thin({ ...shrunk, mask: shrunk.mask.slice() });
   const width = strokeWidth(shrunk, skeleton);
@@ -235,9 +254,9 @@ function redrawSkeleton(ink: BinaryImage, penWidth: number): Float32Array {
   const reach = extent(strokes);
   const centreLines = Math.max(shrunk.width, shrunk.height) - width;
   const margin = reach > 0 && centreLines > reach
-    ? (CROP_SIZE - GLYPH_SPAN * reach / centreLines) / 2
-    : (CROP_SIZE - GLYPH_SPAN) / 2;
-  return renderGlyph(strokes, { size: CROP_SIZE, penWidth, margin });
+    ? (size - span * reach / centreLines) / 2
+    : (size - span) / 2;
+  return renderGlyph(strokes, { size, penWidth, margin });
 }
 
 /** One pen segment per pair of touching skeleton pixels; a lone pixel is a dot. */

@@ -22,7 +22,7 @@ import { cropLetters } from "./crops.ts";
 import { findLetters, type FoundLetters } from "./find_letters.ts";
 import { readImage } from "./image_input.ts";
 import { groupLines } from "./lines.ts";
-import { type ClassGuess, classify, topClasses } from "./model/classify.ts";
+import { type ClassGuess, classify, foldCase, topClasses } from "./model/classify.ts";
 import { chooseCharacters } from "./model/context.ts";
 import { loadOcrModel, type OcrModel } from "./model/load.ts";
 
@@ -130,8 +130,8 @@ export async function readText(
   const lines = groupLines(page.boxes);
   const order = lines.flatMap((line) => line.words.flat());
   if (order.length === 0) return { lines: [], text: "" };
-  const probs = classify(model, cropLetters(page, order.map((i) => page.boxes[i])));
-  const classes = model.classes;
+  const crops = cropLetters(page, order.map((i) => page.boxes[i]), model.crop);
+  const { probs, classes } = foldCase(classify(model, crops), model.classes);
   const count = probs.shape[1];
   const rowOf = new Map(order.map((box, row) => [box, row]));
   const read: ReadLine[] = lines.map((line) => ({

@@ -9,56 +9,77 @@
 
 import { InklingError } from "../autograd/errors.ts";
 import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
-import { describeNist36Source, loadNist36Source } from "../datasets/nist36_source.ts";
-import { NIST36_CLASSES } from "../datasets/nist36.ts";
+import {
+  GLYPH_DATASETS,
+  GLYPH_SHAPES,
+  loadGlyphData,
+  sliceGlyphData,
+} from "../datasets/glyph_data.ts";
 import { checkWritableDir } from "../formats/files.ts";
 import { DivergenceError } from "../layers/mod.ts";
 import { checkSettings, COUNT_LIMITS, MAX_LR } from "./limits.ts";
 import { type LrStudyRun, writeRunDirectory } from "./report.ts";
-import { DEFAULT_PRESET, preset, PRESETS, type TrainSettings } from "./settings.ts";
+import { DEFAULT_PRESET, preset, presetFor, PRESETS, type TrainSettings } from "./settings.ts";
 import { atChance, trainClassifier } from "./train_classifier.ts";
 
 const d = PRESETS[DEFAULT_PRESET].settings;
-const USAGE = `usage: deno task train [--preset NAME] [options]
-  --preset NAME        starting settings (default ${DEFAULT_PRESET}); flags below change them:
+const USAGE = `usage: deno task train [--model mlp|cnn] [--dataset NAME] [--preset NAME] [options]
+  --model mlp|cnn      the assignment's MLP (default on nist36) or a CNN (default elsewhere)
+  --dataset NAME       ${GLYPH_DATASETS.join(", ")} (default nist36)
+  --preset NAME        starting settings (default: <dataset>-<model>); flags below change them:
 ${
   Object.entries(PRESETS).map(([name, p]) => `                         ${name}: ${p.description}`)
     .join("\n")
 }
-  --out DIR            run directory (default runs/nist36; runs/<preset> for other presets)
-  --data DIR           folder with nist36_{train,valid,test}.mat (default: the UNIPEN-built set)
-  --data-dir DIR       shared data root holding unipen-train_r01_v07 (or INKLING_DATA_DIR)
+  --out DIR            run directory (default runs/nist36 for the default, runs/<preset> otherwise)
+  --data DIR           the data set's own files: nist36_{train,valid,test}.mat, MNIST or
+                       EMNIST Balanced IDX files (default: ../shared/data/mnist, or the
+                       UNIPEN-built NIST36 / 47-class set, built on first use)
+  --data-dir DIR       shared data root holding mnist/ and unipen-train_r01_v07 (or INKLING_DATA_DIR)
   --hidden N           hidden units (${d.hidden})
+  --channels A,B,…     CNN: output channels of each conv block
+  --dropout X          CNN: dropout before the output layer
   --epochs N           epochs (${d.epochs})
   --batch-size N       minibatch size (${d.batchSize})
   --lr X               initial learning rate, cosine schedule (${d.lr})
   --weight-decay X     L2 weight decay (${d.weightDecay})
   --shift N            random shift augmentation in pixels, 0 for none (${d.shift})
   --seed N             seed (${d.seed})
+  --subset N           train on the first N glyphs only (and N/5 validation and test): a quick run
   --manual             train the MLP through the hand-written backward pass instead of the tape
   --lr-study           also train at 10× and 0.1× the learning rate and compare`;
 
 /** Runs the CLI (writing to `output`, the console by default); returns the exit code. */
 export function main(args: string[], output?: CommandOutput): Promise<number> {
   const flags = {
+    model: { type: "string" },
+    dataset: { type: "string" },
     preset: { type: "string" },
     out: { type: "string" },
     data: { type: "string" },
     "data-dir": { type: "string" },
     hidden: { type: "string" },
+    channels: { type: "string" },
+    dropout: { type: "string" },
     epochs: { type: "string" },
     "batch-size": { type: "string" },
     lr: { type: "string" },
     "weight-decay": { type: "string" },
     shift: { type: "string" },
     seed: { type: "string" },
+    subset: { type: "string" },
     manual: { type: "boolean" },
     "lr-study": { type: "boolean" },
   } as const;
   const spec = { usage: USAGE, flags, maxPositionals: 0, output };
   return runCommand(args, spec, async ({ values }, output) => {
-    const chosen = asUsage(() => preset(values.preset ?? DEFAULT_PRESET));
-    const base = chosen.settings;
+    const model = oneOf(values.model, "model", ["mlp", "cnn"] as const);
+    const dataset = oneOf(values.dataset, "dataset", GLYPH_DATASETS);
+    const chosen = values.preset === undefined
+      ? presetFor({ model, dataset })
+      : asUsage(() => preset(values.preset!));
+    const base = { ...chosen.settings, model: model ?? chosen.settings.model };
+    base.dataset = dataset ?? base.dataset;
     const count = (name: keyof typeof values, limits: keyof typeof COUNT_LIMITS) =>
       numberFlag(values[name], name, {
         fallback: base[limits] as number,
@@ -68,6 +89,8 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     const settings: TrainSettings = {
       ...base,
       hidden: count("hidden", "hidden"),
+      channels: values.channels === undefined ? base.channels : channelsFlag(values.channels),
+      dropout: numberFlag(values.dropout, "dropout", { fallback: base.dropout, max: 0.9 }),
       epochs: count("epochs", "epochs"),
       batchSize: count("batch-size", "batchSize"),
       lr: numberFlag(values.lr, "lr", { fallback: base.lr, aboveMin: true, max: MAX_LR }),
@@ -82,15 +105,20 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     if (settings.manual && settings.model !== "mlp") {
       throw new UsageError("--manual needs the MLP: the hand-written backward pass is the MLP's");
     }
-    asUsage(() => checkSettings(settings));
+    if (settings.model === "cnn" && settings.channels.length === 0) {
+      throw new UsageError("a CNN needs --channels (for example --channels 32,64)");
+    }
+    asUsage(() => checkSettings(settings, GLYPH_SHAPES[settings.dataset]));
+    const subset = numberFlag(values.subset, "subset", { fallback: 0, integer: true, min: 1 });
     const out = values.out ?? chosen.out;
     await checkWritableDir(out, { what: "--out" });
     const loadStart = performance.now();
-    const data = await loadNist36Source({
-      nist36Dir: values.data,
+    const loaded = await loadGlyphData(settings.dataset, {
+      data: values.data,
       dataDir: values["data-dir"],
       samples: settings.samples,
     });
+    const data = subset ? sliceGlyphData(loaded, subset) : loaded;
     const sizes = [data.train, data.valid, data.test].map((s) => s.labels.length).join("/");
     const loadSeconds = (performance.now() - loadStart) / 1000;
     output.stderr(`data: ${data.dir} (${sizes}) in ${loadSeconds.toFixed(2)} s`);
@@ -99,10 +127,10 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     output.stderr(
       `trained in ${result.seconds.toFixed(2)} s; test accuracy ${percent(result.testAccuracy)}`,
     );
-    if (atChance(result.validAccuracy, NIST36_CLASSES.length)) {
+    if (atChance(result.validAccuracy, data.classes.length)) {
       output.stderr(
         `warning: validation accuracy ${percent(result.validAccuracy)} is chance level ` +
-          `(1 in ${NIST36_CLASSES.length}): the network learned nothing; try another --lr (now ${settings.lr})`,
+          `(1 in ${data.classes.length}): the network learned nothing; try another --lr (now ${settings.lr})`,
       );
     }
     let lrStudy: LrStudyRun[] | undefined;
@@ -122,7 +150,7 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     }
     const report = await writeRunDirectory(out, {
       result,
-      dataNote: describeNist36Source(data),
+      dataNote: data.note,
       lrStudy,
     });
     output.stdout(report);
@@ -135,6 +163,27 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
       );
     }
   });
+}
+
+/** The value of a flag that takes one of `choices` (undefined when absent). */
+function oneOf<T extends string>(
+  value: string | undefined,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined || (choices as readonly string[]).includes(value)) {
+    return value as T | undefined;
+  }
+  throw new UsageError(
+    `--${name} must be one of ${choices.join(", ")}, got "${value.slice(0, 40)}"`,
+  );
+}
+
+/** `--channels 32,64,…`: one count per conv block. */
+function channelsFlag(value: string): number[] {
+  return value.split(",").map((part) =>
+    numberFlag(part.trim(), "channels", { fallback: 0, integer: true, ...COUNT_LIMITS.channels })
+  );
 }
 
 /** Runs `check`, reporting its complaint about the flags as bad usage (exit 2). */

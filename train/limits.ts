@@ -10,7 +10,7 @@
  */
 
 import { InklingError } from "../autograd/errors.ts";
-import { NIST36_CLASSES, NIST36_SIZE } from "../datasets/nist36.ts";
+import type { GlyphShape } from "../datasets/glyph_data.ts";
 import type { TrainSettings } from "./settings.ts";
 
 /** A whole-number setting's range, inclusive. */
@@ -33,7 +33,7 @@ export const COUNT_LIMITS: Readonly<
   channels: { min: 1, max: 512 },
   epochs: { min: 1, max: 1000 },
   batchSize: { min: 1, max: 4096 },
-  shift: { min: 0, max: NIST36_SIZE / 2 - 1 },
+  shift: { min: 0, max: 8 },
   seed: { min: 0, max: 2 ** 32 - 1 },
 });
 
@@ -49,14 +49,17 @@ export const TRAINING_MEMORY_BUDGET = 2 * 2 ** 30;
  * three times over (value, gradient, a saved copy) plus the 3 × 3
  * convolutions' unfolded inputs.
  */
-export function trainingBytes(settings: TrainSettings): number {
-  const classes = NIST36_CLASSES.length;
+export function trainingBytes(
+  settings: TrainSettings,
+  shape: Pick<GlyphShape, "size" | "classes">,
+): number {
+  const classes = shape.classes.length;
   let weights = 0;
-  let perSample = NIST36_SIZE * NIST36_SIZE;
+  let perSample = shape.size * shape.size;
   let features = perSample;
   if (settings.model === "cnn") {
     let from = 1;
-    let side = NIST36_SIZE;
+    let side = shape.size;
     for (const to of settings.channels) {
       weights += 9 * from * to + to;
       perSample += 9 * from * side * side + 3 * to * side * side;
@@ -74,7 +77,10 @@ export function trainingBytes(settings: TrainSettings): number {
  * Throws an {@linkcode InklingError} naming the first setting out of range,
  * or the memory the settings would need when it exceeds the budget.
  */
-export function checkSettings(settings: TrainSettings): void {
+export function checkSettings(
+  settings: TrainSettings,
+  shape: Pick<GlyphShape, "size" | "classes">,
+): void {
   const count = (name: keyof typeof COUNT_LIMITS, value: number) => {
     const { min, max } = COUNT_LIMITS[name];
     if (!Number.isInteger(value) || value < min || value > max) {
@@ -87,8 +93,8 @@ export function checkSettings(settings: TrainSettings): void {
   count("shift", settings.shift);
   count("seed", settings.seed);
   if (settings.model === "cnn") {
-    // Each block halves the side: 32 × 32 glyphs allow at most 5 blocks.
-    const most = Math.log2(NIST36_SIZE);
+    // Each block halves the side: 32 × 32 glyphs allow at most 5 blocks, 28 × 28 four.
+    const most = Math.floor(Math.log2(shape.size));
     if (settings.channels.length < 1 || settings.channels.length > most) {
       throw new InklingError(
         `a CNN needs 1 to ${most} conv blocks, got ${settings.channels.length}`,
@@ -107,7 +113,7 @@ export function checkSettings(settings: TrainSettings): void {
   if (!(settings.dropout >= 0 && settings.dropout < 1)) {
     throw new InklingError(`dropout must be at least 0 and below 1, got ${settings.dropout}`);
   }
-  const bytes = trainingBytes(settings);
+  const bytes = trainingBytes(settings, shape);
   if (bytes > TRAINING_MEMORY_BUDGET) {
     const gb = (b: number) => (b / 2 ** 30).toFixed(1);
     throw new InklingError(

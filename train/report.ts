@@ -6,7 +6,7 @@
  */
 
 import { type History, saveCheckpoint } from "../layers/mod.ts";
-import { NIST36_CLASSES, NIST36_SIZE } from "../datasets/nist36.ts";
+import { type ClassifierArchitecture, classNames, glyphSize } from "../models/mod.ts";
 import { writeFileAtomic } from "../formats/files.ts";
 import {
   confusionMatrixFigure,
@@ -43,11 +43,15 @@ const encoder = new TextEncoder();
 const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
 const epochs = (h: History) => h.train_acc.map((_, i) => i + 1);
 
-/** The most frequent off-diagonal (true → predicted) pairs. */
-export function topConfusions(counts: number[][], limit = 10): [string, string, number][] {
+/** The most frequent off-diagonal (true → predicted) pairs of `classes` (one character each). */
+export function topConfusions(
+  counts: number[][],
+  options: { classes: string; limit?: number },
+): [string, string, number][] {
+  const { classes, limit = 10 } = options;
   const pairs: [string, string, number][] = [];
   counts.forEach((row, t) =>
-    row.forEach((n, p) => t !== p && n > 0 && pairs.push([NIST36_CLASSES[t], NIST36_CLASSES[p], n]))
+    row.forEach((n, p) => t !== p && n > 0 && pairs.push([classes[t], classes[p], n]))
   );
   return pairs.sort((a, b) => b[2] - a[2]).slice(0, limit);
 }
@@ -94,7 +98,7 @@ export async function writeRunDirectory(dir: string, input: ReportInput): Promis
       ],
     }),
     confusion: confusionMatrixFigure(result.confusion, {
-      labels: [...NIST36_CLASSES],
+      labels: [...classNames(result.architecture)],
       title: "Test confusion matrix",
     }),
   };
@@ -111,7 +115,7 @@ export async function writeRunDirectory(dir: string, input: ReportInput): Promis
     });
   }
   return await writeReport(dir, {
-    title: `NIST36 ${result.settings.model.toUpperCase()} training report`,
+    title: `${result.dataName} ${result.settings.model.toUpperCase()} training report`,
     figures,
     sections: reportSections(input),
   });
@@ -125,10 +129,11 @@ function warnings(result: TrainResult): { text?: string } {
       `**Stopped early**: ${result.diverged}. The weights kept are those of epoch ${result.bestEpoch}.`,
     );
   }
-  if (atChance(result.validAccuracy, NIST36_CLASSES.length)) {
+  const classes = classNames(result.architecture).length;
+  if (atChance(result.validAccuracy, classes)) {
     notes.push(
       `**At chance level**: validation accuracy ${percent(result.validAccuracy)} is what ` +
-        `guessing among ${NIST36_CLASSES.length} classes gives; the network learned nothing ` +
+        `guessing among ${classes} classes gives; the network learned nothing ` +
         `(learning rate ${result.settings.lr}).`,
     );
   }
@@ -141,7 +146,10 @@ function reportSections(input: ReportInput): NamedFigureSection[] {
   const h = result.history;
   const last = h.train_acc.length - 1;
   const sections: NamedFigureSection[] = [
-    { heading: "Setup", text: `${input.dataNote}\n\n${describeSetup(result.settings)}` },
+    {
+      heading: "Setup",
+      text: `${input.dataNote}\n\n${describeSetup(result.settings, result.architecture)}`,
+    },
     {
       heading: "Results",
       table: {
@@ -178,7 +186,10 @@ function reportSections(input: ReportInput): NamedFigureSection[] {
       heading: "Confusion matrix",
       text: "Rows are true classes, columns predictions. The most frequent confusions:",
       figure: "confusion",
-      table: { header: ["true", "predicted", "count"], rows: topConfusions(result.confusion) },
+      table: {
+        header: ["true", "predicted", "count"],
+        rows: topConfusions(result.confusion, { classes: classNames(result.architecture) }),
+      },
     },
   ];
   if (input.lrStudy) {
@@ -204,12 +215,13 @@ function reportSections(input: ReportInput): NamedFigureSection[] {
   return sections;
 }
 
-/** One paragraph saying what was trained and how. */
-export function describeSetup(s: TrainSettings): string {
-  const classes = NIST36_CLASSES.length;
+/** One paragraph saying what was trained (`architecture`) and how (`s`). */
+export function describeSetup(s: TrainSettings, architecture: ClassifierArchitecture): string {
+  const classes = classNames(architecture).length;
+  const size = glyphSize(architecture);
   const network = s.model === "mlp"
-    ? `${NIST36_SIZE ** 2}-${s.hidden}(sigmoid)-${classes}(softmax), Xavier-uniform initialisation`
-    : `${NIST36_SIZE}×${NIST36_SIZE} → conv blocks of ${s.channels.join(", ")} channels ` +
+    ? `${size ** 2}-${s.hidden}(sigmoid)-${classes}(softmax), Xavier-uniform initialisation`
+    : `${size}×${size} → conv blocks of ${s.channels.join(", ")} channels ` +
       `(3×3 convolution, ReLU, 2×2 max pooling) → ${s.hidden}(ReLU, dropout ${s.dropout}) → ` +
       `${classes}(softmax), He-uniform convolutions and Xavier-uniform linear layers`;
   const augmentation = s.jitter
@@ -228,13 +240,14 @@ export function describeSetup(s: TrainSettings): string {
 /** First-layer weights after initialisation and after training, side by side. */
 async function weightsFigure(result: TrainResult): Promise<string> {
   const mlp = result.settings.model === "mlp";
-  // An MLP's first weight is [1024, hidden]: one 32×32 tile per column, in NIST36's
-  // transposed storage. A CNN's is [filters, 1, 3, 3]: one 3×3 tile per filter.
+  const size = glyphSize(result.architecture);
+  // An MLP's first weight is [size², hidden]: one glyph-sized tile per column, in the
+  // glyphs' transposed storage. A CNN's is [filters, 1, 3, 3]: one 3×3 tile per filter.
   const grid = (weights: { data: ArrayLike<number>; shape: readonly number[] }) =>
     imageGrid(
       weights,
       mlp
-        ? { width: 32, height: 32, layout: "columns", transpose: true, columns: 8, scale: 3 }
+        ? { width: size, height: size, layout: "columns", transpose: true, columns: 8, scale: 3 }
         : { width: 3, height: 3, layout: "rows", columns: 8, scale: 12 },
     );
   const [first] = result.model.parameters();
@@ -244,7 +257,7 @@ async function weightsFigure(result: TrainResult): Promise<string> {
     { title: "after training", image: await grid(first) },
   ], {
     title: mlp
-      ? `First-layer weights (${units} units, 32×32 each)`
+      ? `First-layer weights (${units} units, ${size}×${size} each)`
       : `First-layer filters (${units} filters, 3×3 each)`,
   });
 }

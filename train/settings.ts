@@ -9,6 +9,7 @@
  */
 
 import { InklingError } from "../autograd/errors.ts";
+import type { GlyphDatasetName } from "../datasets/glyph_data.ts";
 import type { Nist36Samples } from "../datasets/nist36_source.ts";
 
 /** Affine jitter of training glyphs, on top of the random shift (see `jitterGlyphs`). */
@@ -25,6 +26,8 @@ export interface JitterSettings {
 export interface TrainSettings {
   /** The network: the assignment's MLP or the glyph CNN of the OCR model. */
   model: "mlp" | "cnn";
+  /** The data set to train on. */
+  dataset: GlyphDatasetName;
   /** Hidden units: the MLP's sigmoid layer, or the CNN's fully connected ReLU layer. */
   hidden: number;
   /** CNN only: output channels of each conv block (each block halves the side). */
@@ -69,6 +72,7 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
     description: "the assignment's 1024-64-36 sigmoid MLP on the balanced NIST36 set (default)",
     settings: {
       model: "mlp",
+      dataset: "nist36",
       hidden: 64,
       channels: [],
       dropout: 0,
@@ -90,6 +94,7 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
       "usable UNIPEN sample (about 12 minutes)",
     settings: {
       model: "cnn",
+      dataset: "nist36",
       hidden: 128,
       channels: [32, 64, 64],
       dropout: 0.3,
@@ -106,10 +111,96 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
     },
     out: "runs/ocr-default",
   },
+  "nist36-cnn": {
+    description: "a 32-64-128 CNN with Adam and affine jitter on every usable UNIPEN-built " +
+      "NIST36 sample (the seed's Q7.1.2)",
+    settings: {
+      model: "cnn",
+      dataset: "nist36",
+      hidden: 256,
+      channels: [32, 64, 128],
+      dropout: 0.3,
+      samples: "all",
+      optimizer: "adam",
+      epochs: 15,
+      batchSize: 64,
+      lr: 2e-3,
+      weightDecay: 1e-5,
+      shift: 2,
+      jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
+      seed: 0,
+      manual: false,
+    },
+    out: "runs/nist36-cnn",
+  },
+  "mnist-cnn": {
+    description: "a 32-64 CNN with Adam and small jitter on MNIST (the seed's Q7.1.1)",
+    settings: {
+      model: "cnn",
+      dataset: "mnist",
+      hidden: 128,
+      channels: [32, 64],
+      dropout: 0.3,
+      samples: "balanced",
+      optimizer: "adam",
+      epochs: 15,
+      batchSize: 64,
+      lr: 2e-3,
+      weightDecay: 0,
+      shift: 2,
+      jitter: { maxScale: 0.1, maxRotation: 8 * Math.PI / 180, maxShear: 0.15 },
+      seed: 0,
+      manual: false,
+    },
+    out: "runs/mnist-cnn",
+  },
+  "emnist-balanced-cnn": {
+    description: "a 32-64-128 CNN with Adam and affine jitter on the 47 EMNIST Balanced " +
+      "classes (the seed's Q7.1.3)",
+    settings: {
+      model: "cnn",
+      dataset: "emnist-balanced",
+      hidden: 256,
+      channels: [32, 64, 128],
+      dropout: 0.3,
+      samples: "balanced",
+      optimizer: "adam",
+      epochs: 20,
+      batchSize: 64,
+      lr: 2e-3,
+      weightDecay: 1e-5,
+      shift: 2,
+      jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
+      seed: 0,
+      manual: false,
+    },
+    out: "runs/emnist-balanced-cnn",
+  },
 });
 
 /** Name of the preset used when none is given. */
 export const DEFAULT_PRESET = "nist36-mlp";
+
+/**
+ * The preset for `--model`/`--dataset` when no `--preset` is named: the
+ * data set's own preset for that model (`mnist-cnn`, …; the model defaults
+ * to the MLP on NIST36 and to the CNN elsewhere), else the MLP preset moved
+ * to that data set.
+ */
+export function presetFor(
+  options: { model?: TrainSettings["model"]; dataset?: GlyphDatasetName },
+): TrainPreset {
+  const dataset = options.dataset ?? "nist36";
+  const model = options.model ?? (dataset === "nist36" ? "mlp" : "cnn");
+  const own = PRESETS[`${dataset}-${model}`];
+  if (own) return own;
+  const base = model === "cnn" ? PRESETS["nist36-cnn"] : PRESETS[DEFAULT_PRESET];
+  return {
+    description: `${base.description}, on ${dataset}`,
+    settings: { ...base.settings, dataset },
+    out: `runs/${dataset}-${model}`,
+  };
+}
 
 /** The default settings: those of the `nist36-mlp` preset. */
 export const DEFAULT_SETTINGS: TrainSettings = PRESETS[DEFAULT_PRESET].settings;

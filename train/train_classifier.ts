@@ -26,8 +26,7 @@ import {
   type Sequential,
   SGD,
 } from "../layers/mod.ts";
-import { NIST36_CLASSES, NIST36_SIZE } from "../datasets/nist36.ts";
-import type { Nist36Data } from "../datasets/nist36_source.ts";
+import type { GlyphData, GlyphShape } from "../datasets/glyph_data.ts";
 import { jitterGlyphs, shiftGlyphs } from "../datasets/augment.ts";
 import { type ClassifierArchitecture, createClassifier, manualGradients } from "../models/mod.ts";
 import { InklingError } from "../autograd/errors.ts";
@@ -40,6 +39,10 @@ export interface TrainResult {
   model: Sequential;
   /** Its architecture, as its checkpoint describes it. */
   architecture: ClassifierArchitecture;
+  /** The data set it was trained on, for people ("NIST36", "MNIST", …). */
+  dataName: string;
+  /** Margin and pen of its glyphs, for OCR crops that look like them. */
+  crop: GlyphData["crop"];
   /** The settings it was trained with. */
   settings: TrainSettings;
   /** First-layer weights right after initialisation. */
@@ -68,17 +71,20 @@ export function atChance(accuracy: number, classes: number): boolean {
   return accuracy < 1.5 / classes;
 }
 
-/** The network `settings` describe, for 32 × 32 NIST36 glyphs and its 36 classes. */
-export function architectureOf(settings: TrainSettings): ClassifierArchitecture {
+/** The network `settings` describe, for glyphs of `shape` (NIST36's 32 × 32 and 36 classes, …). */
+export function architectureOf(
+  settings: TrainSettings,
+  shape: Pick<GlyphShape, "size" | "classes">,
+): ClassifierArchitecture {
   const { hidden, channels, dropout } = settings;
+  const { size, classes } = shape;
   return settings.model === "mlp"
-    ? { kind: "mlp", inputs: NIST36_SIZE * NIST36_SIZE, hidden, classes: NIST36_CLASSES }
-    : { kind: "cnn", size: NIST36_SIZE, channels, hidden, dropout, classes: NIST36_CLASSES };
+    ? { kind: "mlp", inputs: size * size, hidden, classes }
+    : { kind: "cnn", size, channels, hidden, dropout, classes };
 }
 
-function augmentation(settings: TrainSettings): FitOptions["augment"] {
+function augmentation(settings: TrainSettings, size: number): FitOptions["augment"] {
   const { shift, jitter } = settings;
-  const size = NIST36_SIZE;
   if (jitter) {
     const options = { size, maxShift: shift, ...jitter };
     return (batch, rng) => ({ ...batch, x: jitterGlyphs(batch.x, rng, options) });
@@ -101,18 +107,18 @@ function asDataset(split: { x: Tensor; labels: Int32Array }): Dataset {
  * in its first epoch throws the {@linkcode DivergenceError}.
  */
 export async function trainClassifier(
-  data: Nist36Data,
+  data: GlyphData,
   options: { settings?: Partial<TrainSettings>; progress?: ProgressMode } = {},
 ): Promise<TrainResult> {
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-  checkSettings(settings);
+  checkSettings(settings, data);
   for (const split of ["train", "valid", "test"] as const) {
     if (data[split].labels.length === 0) {
       throw new InklingError(`${data.dir}: the ${split} split is empty`);
     }
   }
   const rng = new Rng(settings.seed);
-  const architecture = architectureOf(settings);
+  const architecture = architectureOf(settings, data);
   const model = createClassifier(architecture, { rng });
   const initialWeights = model.parameters()[0].clone();
   const { lr, weightDecay } = settings;
@@ -131,7 +137,7 @@ export async function trainClassifier(
     optimizer,
     rng,
     schedule: cosineLR(lr, { epochs: settings.epochs }),
-    augment: augmentation(settings),
+    augment: augmentation(settings, data.size),
     gradients: settings.manual ? manualGradients(model) : undefined,
     progress: options.progress,
     onEpochEnd: (info) => {
@@ -149,6 +155,8 @@ export async function trainClassifier(
   return {
     model,
     architecture,
+    dataName: data.title,
+    crop: data.crop,
     settings,
     initialWeights,
     history,
@@ -156,7 +164,7 @@ export async function trainClassifier(
     validAccuracy: best.accuracy,
     testAccuracy: test.accuracy,
     confusion: confusionMatrix(test.predicted, data.test.labels, {
-      classes: NIST36_CLASSES.length,
+      classes: data.classes.length,
     }),
     seconds,
     ...(diverged ? { diverged } : {}),
@@ -171,7 +179,14 @@ export async function trainClassifier(
  */
 export function checkpointArchitecture(result: TrainResult): Record<string, unknown> {
   const { architecture, settings: s } = result;
-  const described = { ...architecture, storage: "nist36-transposed" };
+  const size = architecture.kind === "cnn" ? architecture.size : Math.sqrt(architecture.inputs);
+  // OCR crops NIST36-style (margin size/8, pen 0.08·size) unless told otherwise.
+  const nist36Style = result.crop.margin === size / 8 && result.crop.penWidth === 0.08 * size;
+  const described = {
+    ...architecture,
+    storage: "nist36-transposed",
+    ...(nist36Style ? {} : { crop: result.crop }),
+  };
   if (architecture.kind === "mlp") return described;
   const recipe = {
     channels: s.channels,
@@ -183,6 +198,6 @@ export function checkpointArchitecture(result: TrainResult): Record<string, unkn
     weightDecay: s.weightDecay,
     seed: s.seed,
   };
-  const jitter = s.jitter && { size: NIST36_SIZE, maxShift: s.shift, ...s.jitter };
+  const jitter = s.jitter && { size: architecture.size, maxShift: s.shift, ...s.jitter };
   return { ...described, settings: recipe, jitter };
 }

@@ -27,12 +27,13 @@ export interface ClassGuess {
 }
 
 /**
- * Class probabilities `[N, classes]` (rows sum to 1) for crops `[N, 1024]`
- * in NIST36 storage, computed in evaluation mode without the tape.
+ * Class probabilities `[N, classes]` (rows sum to 1) for crops `[N, size²]`
+ * in NIST36 storage (see `OcrModel.crop`), computed in evaluation mode
+ * without the tape.
  */
 export function classify(model: OcrModel, crops: Tensor): Tensor {
   if (crops.ndim !== 2) {
-    throw new ShapeError(`classify: expected crops [N, 1024], got [${crops.shape.join(", ")}]`);
+    throw new ShapeError(`classify: expected crops [N, size²], got [${crops.shape.join(", ")}]`);
   }
   model.network.eval();
   const forward = (rows: Tensor) => noGrad(() => softmax(model.network.forward(rows)));
@@ -62,4 +63,26 @@ export function topClasses(
   return Array.from(values, (p, i) => ({ char: options.classes[i], p }))
     .sort((a, b) => b.p - a.p)
     .slice(0, options.k ?? 3);
+}
+
+/**
+ * Merges the classes that differ only in case (EMNIST Balanced keeps a b d
+ * e f g h n q r t apart from their capitals): their probabilities are added
+ * and every class is named by its upper-case letter, so OCR prints upper-case
+ * text and its word context sees one class per letter. Without lower-case
+ * classes `probs` and `classes` come back as they are.
+ */
+export function foldCase(probs: Tensor, classes: string): { probs: Tensor; classes: string } {
+  const upper = [...classes].map((c) => c.toUpperCase());
+  if (upper.join("") === classes) return { probs, classes };
+  const folded = [...new Set(upper)];
+  const column = upper.map((c) => folded.indexOf(c));
+  const [count, width] = probs.shape;
+  const out = new Tensor(allocate(probs.dtype, count * folded.length), [count, folded.length]);
+  for (let n = 0; n < count; n++) {
+    for (let k = 0; k < width; k++) {
+      out.data[n * folded.length + column[k]] += probs.data[n * width + k];
+    }
+  }
+  return { probs: out, classes: folded.join("") };
 }

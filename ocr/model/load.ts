@@ -16,7 +16,7 @@
 import { fileURLToPath } from "node:url";
 import { FormatError, InklingError, Rng, type Tensor } from "../../autograd/mod.ts";
 import { loadCheckpoint, type Module } from "../../layers/mod.ts";
-import { CROP_SIZE } from "../crops.ts";
+import type { CropLettersOptions } from "../crops.ts";
 import {
   classCount,
   type ClassifierArchitecture,
@@ -38,6 +38,11 @@ export interface OcrModel {
   classes: string;
   /** The file it came from. */
   source: string;
+  /**
+   * How OCR's crops must look to match the training glyphs: side, margin and
+   * pen width (the checkpoint's `crop` metadata; NIST36's 32, 4 and 2.56 by default).
+   */
+  crop: Required<Pick<CropLettersOptions, "size" | "margin" | "penWidth">>;
 }
 
 /** The committed default model. */
@@ -54,7 +59,7 @@ export const DEFAULT_MODEL_PATH: string = fileURLToPath(
 export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<OcrModel> {
   const checkpoint = await loadCheckpoint(path);
   const architecture = parseArchitecture(checkpoint.architecture, path);
-  checkGlyphs(architecture, path);
+  const crop = cropOf(architecture, checkpoint.architecture, path);
   const classes = named(() => classNames(architecture), path);
   checkTensors(architecture, checkpoint.model, path);
   const network = createClassifier(architecture, { rng: new Rng(0) });
@@ -66,19 +71,41 @@ export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<O
       `${path}: weights do not fit the ${architecture.kind} architecture (${error.message})`,
     );
   }
-  return { network: network.eval(), architecture, classes, source: path };
+  return { network: network.eval(), architecture, classes, source: path, crop };
 }
 
-/** The network must read OCR's crops: 32 × 32 glyphs, 1024 values per row. */
-function checkGlyphs(architecture: ClassifierArchitecture, path: string): void {
+/**
+ * The crops the network reads: square glyphs of 8 to 256 pixels a side
+ * (an MLP's inputs must be a square number), with the margin and pen of
+ * the checkpoint's `crop` metadata when it has one (models trained on
+ * EMNIST-style glyphs do), else NIST36's: size / 8 and 0.08 × size.
+ */
+function cropOf(
+  architecture: ClassifierArchitecture,
+  metadata: unknown,
+  path: string,
+): OcrModel["crop"] {
   const size = glyphSize(architecture);
   const pixels = architecture.kind === "mlp" ? architecture.inputs : size * size;
-  if (size !== CROP_SIZE || pixels !== CROP_SIZE * CROP_SIZE) {
+  if (size < 8 || size > 256 || pixels !== size * size) {
     const reads = architecture.kind === "mlp" ? `${pixels}-value` : `${size}-pixel`;
     throw new FormatError(
-      `${path}: the network reads ${reads} glyphs; OCR crops are ${CROP_SIZE} × ${CROP_SIZE}`,
+      `${path}: the network reads ${reads} glyphs; OCR crops are squares of 8 to 256 pixels`,
     );
   }
+  const crop = (metadata as { crop?: unknown }).crop;
+  if (crop === undefined) return { size, margin: size / 8, penWidth: 0.08 * size };
+  const { margin, penWidth } = (crop ?? {}) as Record<string, unknown>;
+  if (
+    typeof margin !== "number" || !(margin >= 0 && margin < size / 2) ||
+    typeof penWidth !== "number" || !(penWidth > 0 && penWidth <= size / 4)
+  ) {
+    throw new FormatError(
+      `${path}: "crop" metadata ${JSON.stringify(crop).slice(0, 80)} needs a margin below ` +
+        `${size / 2} and a pen width up to ${size / 4} pixels`,
+    );
+  }
+  return { size, margin, penWidth };
 }
 
 /** Runs `body`, putting `path` in front of the message of a FormatError it throws. */

@@ -21,7 +21,7 @@
  * } from "@inkling/inkling/ocr";
  * const page = findLetters(await readImage("note.jpg"));
  * const model = await loadOcrModel();
- * const probs = classify(model, cropLetters(page, page.boxes));
+ * const probs = classify(model, cropLetters(page, page.boxes, model.crop));
  * console.log(topClasses(probs, 0, { classes: model.classes }));
  * ```
  *
@@ -29,7 +29,7 @@
  */
 
 export { DEFAULT_MODEL_PATH, loadOcrModel, type OcrModel } from "./load.ts";
-export { type ClassGuess, classify, topClasses } from "./classify.ts";
+export { type ClassGuess, classify, foldCase, topClasses } from "./classify.ts";
 export { chooseCharacters, type ChooseCharactersOptions } from "./context.ts";
 export { drawReadOverlay, overlayPng, resultLayout } from "./read_overlay.ts";
 export { FONT_GRID, glyphStrokes } from "./stroke_font.ts";

@@ -97,7 +97,7 @@ Deno.test("loadOcrModel: metadata claiming a huge network fails before it is bui
         "inputs.safetensors",
         { kind: "mlp", inputs: 1000, hidden: 4, classes: 36 },
         tiny,
-        /reads 1000-value glyphs; OCR crops are 32 × 32/,
+        /reads 1000-value glyphs; OCR crops are squares of 8 to 256 pixels/,
       ],
       [
         "unnamed.safetensors",

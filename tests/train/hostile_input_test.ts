@@ -39,7 +39,7 @@ Deno.test("train: out-of-range, negative and extra arguments are usage errors be
     [["--lr", "Infinity"], /--lr needs a number above 0/],
     [["--lr", ""], /--lr needs a number above 0/],
     [["--weight-decay", "NaN"], /--weight-decay needs a number from 0 to 0.5/],
-    [["--shift", "99"], /--shift needs an integer from 0 to 15/],
+    [["--shift", "99"], /--shift needs an integer from 0 to 8/],
     [["--seed", "4294967296"], /--seed needs an integer from 0 to 4294967295/],
     [["--preset", "ocr-default", "--batch-size", "4096"], /need about .* GB to train/],
     [["runs/x"], /unexpected argument "runs\/x"/],

@@ -96,7 +96,8 @@ Deno.test("train CLI: an unknown preset or --manual on the CNN is one error line
     console.error = original;
   }
   assert.deepEqual(errors, [
-    'error: unknown preset "nope" (known: nist36-mlp, ocr-default) (see --help)',
+    'error: unknown preset "nope" (known: nist36-mlp, ocr-default, nist36-cnn, mnist-cnn, ' +
+    "emnist-balanced-cnn) (see --help)",
     "error: --manual needs the MLP: the hand-written backward pass is the MLP's (see --help)",
   ]);
 });
