@@ -204,3 +204,44 @@ export function minimumImageBytes(
   );
   return Math.ceil(blocks * (JPEG_BLOCK_BITS[marker] ?? 0) / 8);
 }
+
+/**
+ * The EXIF orientation (1–8; 1 when absent) of the JPEG in `bytes`: tag 274
+ * of the first image file directory in its APP1 "Exif" segment. Phones store
+ * photos sideways and set this tag instead of turning the pixels. Anything
+ * malformed reads as 1: a wrong tag must not make a readable photo fail.
+ */
+export function jpegOrientation(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 2;
+  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1];
+    if (marker === 0xda || marker === 0xd9) break;
+    const length = view.getUint16(at + 2);
+    const exif = at + 4;
+    if (marker === 0xe1 && length >= 16 && at + 2 + length <= bytes.length) {
+      const tag = String.fromCharCode(...bytes.subarray(exif, exif + 4));
+      if (tag === "Exif") return tiffOrientation(view, exif + 6, at + 2 + length);
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
+/** Tag 274 of IFD0 of the TIFF structure at `start` (ending before `end`), or 1. */
+function tiffOrientation(view: DataView, start: number, end: number): number {
+  const order = view.getUint16(start);
+  if (order !== 0x4949 && order !== 0x4d4d) return 1;
+  const little = order === 0x4949;
+  const ifd = start + view.getUint32(start + 4, little);
+  if (ifd + 2 > end) return 1;
+  const entries = view.getUint16(ifd, little);
+  for (let i = 0; i < entries && ifd + 2 + 12 * (i + 1) <= end; i++) {
+    const entry = ifd + 2 + 12 * i;
+    if (view.getUint16(entry, little) === 274) {
+      const value = view.getUint16(entry + 8, little);
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}

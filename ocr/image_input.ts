@@ -12,10 +12,11 @@
  * @module
  */
 
-import { decode, type Image } from "image-js";
+import { decode, Image } from "image-js";
+import { decode as decodeJpegPixels } from "jpeg-js";
 import { FormatError } from "../autograd/errors.ts";
 import { readFileLimited } from "../formats/files.ts";
-import { minimumImageBytes, readImageHeader } from "../formats/image_header.ts";
+import { jpegOrientation, minimumImageBytes, readImageHeader } from "../formats/image_header.ts";
 
 /** Options of {@linkcode readImage} and {@linkcode decodeImage}. */
 export interface ImageInputOptions {
@@ -29,6 +30,13 @@ export interface ImageInputOptions {
 
 /** Largest image file read (bytes): 100 megapixels of PNG can be this big. */
 const MAX_FILE_BYTES = 1 << 30;
+
+/**
+ * Memory the JPEG decoder may claim, MB. A 12-megapixel photo needs about
+ * 130; corrupt scan data can make jpeg-js grow its buffers without end
+ * (a 2.5 KB file reached 12 GB), and image-js turns its limits off.
+ */
+const JPEG_MEMORY_MB = 1024;
 
 /** Reads and decodes the PNG or JPEG file at `path` (see {@linkcode decodeImage}). */
 export async function readImage(path: string, options: ImageInputOptions = {}): Promise<Image> {
@@ -73,7 +81,7 @@ export function decodeImage(
   }
   let image: Image;
   try {
-    image = decode(bytes);
+    image = format === "jpeg" ? decodeJpeg(bytes, maxPixels) : decode(bytes);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new FormatError(`${name}: cannot decode this ${format.toUpperCase()} (${reason})`);
@@ -83,17 +91,27 @@ export function decodeImage(
       `${name}: decoded ${image.width} × ${image.height} pixels but the header says ${width} × ${height}`,
     );
   }
-  return options.applyOrientation === false ? image : upright(image);
+  if (options.applyOrientation === false || format !== "jpeg") return image;
+  return upright(image, jpegOrientation(bytes));
+}
+
+/** Decodes a JPEG with jpeg-js's own limits on, which image-js's decoder switches off. */
+function decodeJpeg(bytes: Uint8Array, maxPixels: number): Image {
+  const jpeg = decodeJpegPixels(bytes, {
+    useTArray: true,
+    formatAsRGBA: true,
+    maxResolutionInMP: maxPixels / 1e6,
+    maxMemoryUsageInMB: JPEG_MEMORY_MB,
+  });
+  return new Image(jpeg.width, jpeg.height, { data: jpeg.data, colorModel: "RGBA" });
 }
 
 function pixelCount(n: number): string {
   return n >= 100_000 ? `${(n / 1e6).toFixed(1)} megapixels` : `${n} pixels`;
 }
 
-/** The EXIF orientation tag (274) turned into flips and rotations. */
-function upright(image: Image): Image {
-  const fields = image.meta?.tiff.fields as Map<number, unknown> | undefined;
-  const orientation = fields?.get(274);
+/** The EXIF orientation (tag 274) turned into flips and rotations. */
+function upright(image: Image, orientation: number): Image {
   switch (orientation) {
     case 2:
       return image.flip({ axis: "horizontal" });

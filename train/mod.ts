@@ -1,7 +1,8 @@
 /**
  * Training character classifiers, the application behind `deno task train`: the
  * settings of a run and its named presets ({@linkcode PRESETS}: the
- * assignment's NIST36 MLP, and the recipe of the committed OCR model), the one
+ * assignment's NIST36 MLP, the CNNs of MNIST, NIST36 and the 47 EMNIST
+ * Balanced classes, and the recipe of the committed OCR model), the one
  * trainer ({@linkcode trainClassifier}) and the run directory it writes
  * ({@linkcode writeRunDirectory}: checkpoint, history, figures, report).
  * Imports: the library (engine, layers, formats, data sets, models, figures).
@@ -11,13 +12,13 @@
  * @example
  * ```ts
  * import { PRESETS, trainClassifier, writeRunDirectory } from "@inkling/inkling/train";
- * import { loadNist36Source } from "@inkling/inkling/datasets";
- * const data = await loadNist36Source();
+ * import { loadGlyphData } from "@inkling/inkling/datasets";
+ * const data = await loadGlyphData("mnist");
  * const result = await trainClassifier(data, {
- *   settings: { ...PRESETS["nist36-mlp"].settings, epochs: 5 },
+ *   settings: { ...PRESETS["mnist-cnn"].settings, epochs: 1 },
  * });
  * console.log(result.testAccuracy);
- * await writeRunDirectory("runs/quick", { result, dataNote: "UNIPEN-built NIST36." });
+ * await writeRunDirectory("runs/quick", { result, dataNote: data.note });
  * ```
  *
  * @module

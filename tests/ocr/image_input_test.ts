@@ -156,3 +156,25 @@ Deno.test("decodeImage: applies the EXIF orientation of phone photos", () => {
   assert.equal(kept.width, 48);
   assert.ok(dark(kept, 4, 4));
 });
+
+Deno.test("decodeImage: a second frame header claiming gigapixels fails fast, not in 12 GB", () => {
+  // Found by fuzzing: the first frame header (read before decoding) is small, a later
+  // one inside the file claims 65535 × 65535. The decoder's own limits must stay on.
+  const jpeg = encodeJpeg(grey(64, 64));
+  const at = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+  const length = (jpeg[at + 2] << 8) | jpeg[at + 3];
+  const frame = jpeg.slice(at, at + 2 + length);
+  frame.set([0xff, 0xff, 0xff, 0xff], 5); // height and width
+  const hostile = Uint8Array.of(
+    ...jpeg.subarray(0, at + 2 + length),
+    ...frame,
+    ...jpeg.subarray(at + 2 + length),
+  );
+  const started = performance.now();
+  assert.throws(
+    () => decodeImage(hostile, { name: "twice.jpg" }),
+    (error: Error) =>
+      error instanceof FormatError && /^twice\.jpg: cannot decode this JPEG/.test(error.message),
+  );
+  assert.ok(performance.now() - started < 2000);
+});
