@@ -26,3 +26,13 @@ export class AutogradError extends InklingError {}
 
 /** A file or buffer does not hold what its format promises (the message names the file). */
 export class FormatError extends InklingError {}
+
+/**
+ * `text` quoted for an error message, cut to `max` characters (default 60)
+ * with "…": messages quote what a file holds, and a file can hold a line of
+ * megabytes, so every quote is bounded to keep an error one readable line.
+ */
+export function excerpt(text: string, max = 60): string {
+  const flat = text.replace(/[\r\n\t]+/g, " ");
+  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
+}

@@ -73,7 +73,7 @@ export async function readFileLimited(
 ): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? 2 ** 31;
   const info = await Deno.stat(path).catch((error) => {
-    throw new FormatError(`${path}: cannot read ${options.what ?? "file"} (${error.message})`);
+    throw new FormatError(`${path}: cannot read ${options.what ?? "file"} (${osReason(error)})`);
   });
   if (!info.isFile) throw new FormatError(`${path}: not a regular file`);
   if (info.size > maxBytes) {
@@ -84,6 +84,14 @@ export async function readFileLimited(
     );
   }
   return await Deno.readFile(path);
+}
+
+/** What went wrong in an operating-system error, without the path it repeats. */
+function osReason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "not found";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/: [a-z]+ '.*'$/, "").slice(0, 120);
 }
 
 /**

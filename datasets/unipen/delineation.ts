@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FormatError } from "../../autograd/errors.ts";
+import { excerpt, FormatError } from "../../autograd/errors.ts";
 
 /**
  * One inclusive span of a delineation, from point `fromPoint` of component
@@ -41,7 +41,7 @@ export function parseDelineation(text: string, where = "delineation"): Delineati
     if (
       to.component < from.component || (to.component === from.component && toPoint < fromPoint)
     ) {
-      throw new FormatError(`${where}: delineation "${text}" runs backwards`);
+      throw new FormatError(`${where}: delineation ${excerpt(text)} runs backwards`);
     }
     return { fromComponent: from.component, fromPoint, toComponent: to.component, toPoint };
   });
@@ -56,7 +56,7 @@ function parseBound(
   where: string,
 ): { component: number; point?: number } {
   const match = BOUND.exec(bound);
-  if (match === null) throw new FormatError(`${where}: bad delineation "${text}"`);
+  if (match === null) throw new FormatError(`${where}: bad delineation ${excerpt(text)}`);
   const component = Number(match[1]);
   return match[2] === undefined ? { component } : { component, point: Number(match[2]) };
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { FormatError } from "../../autograd/errors.ts";
+import { excerpt, FormatError } from "../../autograd/errors.ts";
 import { readFileLimited } from "../../formats/files.ts";
 
 /** A `.SEGMENT` line together with the header state in force where it appeared. */
@@ -177,8 +177,14 @@ class Scanner {
   }
 
   async #include(target: string, where: string, chain: string[]): Promise<void> {
+    // Longer than any file name a file system takes: the file cannot exist.
+    if (target.length > 255) {
+      throw new FormatError(`${where}: .INCLUDE path of ${target.length} characters is too long`);
+    }
     if (target === "" || target.startsWith("/") || target.split(/[\\/]/).includes("..")) {
-      throw new FormatError(`${where}: .INCLUDE path "${target}" must be relative to include/`);
+      throw new FormatError(
+        `${where}: .INCLUDE path ${excerpt(target)} must be relative to include/`,
+      );
     }
     // "./a.doc" and "a.doc" are one file: the same path string lets the cycle check see that.
     const path = `${this.#includeDir}/${
@@ -225,7 +231,7 @@ class Scanner {
 
   #segment(text: string, where: string): UnipenSegmentLine {
     const match = SEGMENT_LINE.exec(text);
-    if (match === null) throw new FormatError(`${where}: cannot parse "${text.trim()}"`);
+    if (match === null) throw new FormatError(`${where}: cannot parse ${excerpt(text.trim())}`);
     return {
       level: match[1],
       delineation: match[2],
@@ -245,7 +251,7 @@ class Scanner {
     const y = parseNumber(bytes, x.next, end);
     if (Number.isNaN(x.value) || Number.isNaN(y.value)) {
       const text = latin1(bytes, pos, Math.min(end, pos + 60)).trim();
-      throw new FormatError(`${path}:${line}: expected an "x y" point line, got "${text}"`);
+      throw new FormatError(`${path}:${line}: expected an "x y" point line, got ${excerpt(text)}`);
     }
     if (this.pointCount * 2 + 2 > this.points.length) {
       const grown = new Float64Array(this.points.length * 2);
@@ -275,7 +281,7 @@ const SEGMENT_LINE =
 function resolution(argument: string, factor: number, where: string): number {
   const value = Number(argument.split(/\s+/)[0]);
   if (!(value > 0) || !Number.isFinite(value)) {
-    throw new FormatError(`${where}: resolution "${argument}" is not a positive number`);
+    throw new FormatError(`${where}: resolution ${excerpt(argument)} is not a positive number`);
   }
   return value * factor;
 }

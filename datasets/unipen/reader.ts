@@ -7,7 +7,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { FormatError } from "../../autograd/errors.ts";
+import { excerpt, FormatError } from "../../autograd/errors.ts";
 import { readUnipenDocument } from "./document.ts";
 import { segmentStrokes } from "./segment_strokes.ts";
 
@@ -51,7 +51,7 @@ export async function* iterateUnipen(
   const labels = options.labels === undefined ? undefined : new Set(options.labels);
   for (const category of options.categories ?? DEFAULT_CATEGORIES) {
     if (!/^[\w.-]+$/.test(category) || category === "." || category === "..") {
-      throw new FormatError(`bad UNIPEN category name "${category}"`);
+      throw new FormatError(`bad UNIPEN category name ${excerpt(category)}`);
     }
     for (const source of await listDatFiles(base, `data/${category}`)) {
       const document = await readUnipenDocument(`${base}/${source}`, {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FormatError } from "../../autograd/errors.ts";
+import { excerpt, FormatError } from "../../autograd/errors.ts";
 import { parseDelineation } from "./delineation.ts";
 import type { UnipenDocument, UnipenSegmentLine } from "./document.ts";
 
@@ -32,7 +32,9 @@ export function segmentStrokes(
   for (const range of parseDelineation(segment.delineation, where)) {
     if (range.toComponent >= componentStart.length) {
       throw new FormatError(
-        `${where}: delineation "${segment.delineation}" names component ${range.toComponent}` +
+        `${where}: delineation ${
+          excerpt(segment.delineation)
+        } names component ${range.toComponent}` +
           ` but the file has ${componentStart.length}`,
       );
     }
@@ -44,7 +46,9 @@ export function segmentStrokes(
         : length - 1;
       if (first >= length || last >= length) {
         throw new FormatError(
-          `${where}: delineation "${segment.delineation}" names a point outside component ${c}` +
+          `${where}: delineation ${
+            excerpt(segment.delineation)
+          } names a point outside component ${c}` +
             ` (${length} points)`,
         );
       }
