@@ -6,6 +6,7 @@
  * @module
  */
 
+import { excerpt } from "../autograd/errors.ts";
 import { NIST36_CLASSES } from "../datasets/nist36.ts";
 import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
 import { checkWritableDir } from "../formats/files.ts";
@@ -44,7 +45,7 @@ function classFlag(value: string | undefined): number[] | undefined {
   const classes = [...value.toUpperCase()].map((c) => NIST36_CLASSES.indexOf(c));
   if (classes.length === 0 || classes.includes(-1)) {
     throw new UsageError(
-      `--classes needs characters from ${NIST36_CLASSES}, got "${value.slice(0, 40)}"`,
+      `--classes needs characters from ${NIST36_CLASSES}, got ${excerpt(value)}`,
     );
   }
   return classes;

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { excerpt } from "../autograd/errors.ts";
+import { checkWritableDir } from "../formats/files.ts";
 import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
 import { resolveDataDir } from "./data_dir.ts";
 import { download } from "./download.ts";
@@ -62,10 +64,10 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     const [command, name, ...extra] = parsed.positionals;
     const flags: Flags = parsed.values;
     if (command === undefined) throw new UsageError("give a command: build or get");
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${excerpt(extra[0])}`);
     if (command === "build") await build(name, flags, out);
     else if (command === "get") await get(name, flags, out);
-    else throw new UsageError(`unknown command "${command}"`);
+    else throw new UsageError(`unknown command ${excerpt(command)}`);
   });
 }
 
@@ -83,10 +85,11 @@ async function build(name: string | undefined, flags: Flags, out: CommandOutput)
   if (name === undefined || !Object.hasOwn(BUILDERS, name)) {
     throw new UsageError(
       `build needs a data set: ${Object.keys(BUILDERS).join(" or ")}${
-        name === undefined ? "" : ` (got "${name}")`
+        name === undefined ? "" : ` (got ${excerpt(name)})`
       }`,
     );
   }
+  if (flags.out !== undefined) await checkWritableDir(flags.out, { what: "--out" });
   const started = performance.now();
   const built: BuiltDataset<string> = await BUILDERS[name as keyof typeof BUILDERS]({
     unipenDir: await resolveUnipenDir({ dataDir: flags["data-dir"] ?? flags.data }),

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { checkWritableDir } from "../formats/files.ts";
 import { type CommandOutput, runCommand } from "../tools/command_line.ts";
 import { evaluateOcr } from "./eval.ts";
 
@@ -27,6 +28,7 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
   const spec = { usage: USAGE, flags, output, maxPositionals: 0 };
   return runCommand(args, spec, async ({ values }, out) => {
     const outDir = values.out ?? "runs/ocr_eval";
+    await checkWritableDir(outDir, { what: "--out" });
     const evaluation = await evaluateOcr({
       outDir,
       model: values.model,

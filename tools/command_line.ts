@@ -14,7 +14,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { InklingError } from "../autograd/errors.ts";
+import { excerpt, InklingError } from "../autograd/errors.ts";
 
 /** Where a command writes (the console by default; tests capture it). */
 export interface CommandOutput {
@@ -67,7 +67,7 @@ export async function runCommand<F extends FlagSpec>(
     const options = { ...spec.flags, help: { type: "boolean", short: "h" } } as F;
     parsed = parseArgs({ args, options, allowPositionals: true }) as Parsed<F>;
   } catch (error) {
-    output.stderr(`error: ${flagProblem(error as Error)} (see --help)`);
+    output.stderr(`error: ${oneLine(flagProblem(error as Error))} (see --help)`);
     return 2;
   }
   if ((parsed.values as { help?: boolean }).help) {
@@ -76,13 +76,13 @@ export async function runCommand<F extends FlagSpec>(
   }
   const extra = parsed.positionals[spec.maxPositionals ?? Infinity];
   if (extra !== undefined) {
-    output.stderr(`error: unexpected argument "${extra}" (see --help)`);
+    output.stderr(`error: unexpected argument ${excerpt(extra)} (see --help)`);
     return 2;
   }
   try {
     return (await body(parsed, output)) ?? 0;
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    const message = oneLine(error instanceof Error ? error.message : String(error));
     if (error instanceof UsageError) {
       output.stderr(`error: ${message} (see --help)`);
       return 2;
@@ -94,11 +94,22 @@ export async function runCommand<F extends FlagSpec>(
   }
 }
 
+/** Longest error line printed; a longer message (a path of thousands of characters, …) is cut. */
+const MAX_ERROR_CHARS = 500;
+
+/** The first line of `message`, at most {@linkcode MAX_ERROR_CHARS} characters. */
+function oneLine(message: string): string {
+  const first = message.split("\n")[0];
+  return first.length > MAX_ERROR_CHARS ? `${first.slice(0, MAX_ERROR_CHARS)}…` : first;
+}
+
 /** parseArgs's complaint in a few words: `unknown option "--x"`, `--out needs a value`. */
 function flagProblem(error: Error): string {
   const option = /'(-[^' ]+)/.exec(error.message)?.[1];
   const code = (error as { code?: string }).code;
-  if (option && code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option "${option}"`;
+  if (option && code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return `unknown option ${excerpt(option)}`;
+  }
   if (option && / argument missing$/.test(error.message)) return `${option} needs a value`;
   if (option && / argument is ambiguous/.test(error.message)) {
     return `${option} needs a value (write ${option}=-1 for one that starts with a dash)`;
@@ -141,7 +152,7 @@ export function numberFlag(value: unknown, name: string, options: NumberFlagOpti
     const kind = integer ? "an integer" : "a number";
     const low = aboveMin ? `above ${min}` : max === Infinity ? `of at least ${min}` : `from ${min}`;
     const range = max === Infinity ? low : `${low}${aboveMin ? " and at most" : " to"} ${max}`;
-    throw new UsageError(`--${name} needs ${kind} ${range}, got "${String(value).slice(0, 40)}"`);
+    throw new UsageError(`--${name} needs ${kind} ${range}, got ${excerpt(String(value))}`);
   }
   return n;
 }

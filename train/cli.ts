@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InklingError } from "../autograd/errors.ts";
+import { excerpt, InklingError } from "../autograd/errors.ts";
 import { type CommandOutput, numberFlag, runCommand, UsageError } from "../tools/command_line.ts";
 import {
   GLYPH_DATASETS,
@@ -175,7 +175,7 @@ function oneOf<T extends string>(
     return value as T | undefined;
   }
   throw new UsageError(
-    `--${name} must be one of ${choices.join(", ")}, got "${value.slice(0, 40)}"`,
+    `--${name} must be one of ${choices.join(", ")}, got ${excerpt(value)}`,
   );
 }
 

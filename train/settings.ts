@@ -8,7 +8,7 @@
  * @module
  */
 
-import { InklingError } from "../autograd/errors.ts";
+import { excerpt, InklingError } from "../autograd/errors.ts";
 import type { GlyphDatasetName } from "../datasets/glyph_data.ts";
 import type { Nist36Samples } from "../datasets/nist36_source.ts";
 
@@ -209,7 +209,7 @@ export const DEFAULT_SETTINGS: TrainSettings = PRESETS[DEFAULT_PRESET].settings;
 export function preset(name: string): TrainPreset {
   if (!Object.hasOwn(PRESETS, name)) {
     throw new InklingError(
-      `unknown preset "${name}" (known: ${Object.keys(PRESETS).join(", ")})`,
+      `unknown preset ${excerpt(name)} (known: ${Object.keys(PRESETS).join(", ")})`,
     );
   }
   return PRESETS[name];
