@@ -13,8 +13,10 @@ import {
   type SafetensorsTensor,
 } from "../../formats/safetensors/mod.ts";
 import type { Rng } from "../../autograd/rng.ts";
-import { concat } from "./safetensors_helpers.ts";
+import { concat } from "../formats/safetensors_helpers.ts";
+import { pick } from "./mutate.ts";
 
+/** The typed array each dtype decodes to. */
 export const ARRAY_OF: Record<
   SafetensorsDType,
   { new (length: number): SafetensorsTensor["data"] }
@@ -35,10 +37,6 @@ export const ARRAY_OF: Record<
 };
 
 const NAMES = ["w", "b", "layer.0.weight", "layer.0.bias", "é", "😀", "__proto__", "a b", "x\n"];
-
-export function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[rng.int(items.length)];
-}
 
 /** A valid file with 0–5 random tensors of random dtypes, shapes and bytes. */
 export function randomFile(rng: Rng): Uint8Array {
@@ -69,6 +67,7 @@ function withLength(bytes: Uint8Array, length: bigint): Uint8Array {
   return out;
 }
 
+/** JSON fragments spliced into headers: edge numbers, odd strings, wrong types, stray syntax. */
 export const FRAGMENTS = [
   "[1e9,1e9]",
   "[1000000000,1000000000]",
@@ -113,7 +112,7 @@ const TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*"|\[[^[\]]*\]/g;
  * Replaces one match of `pattern` in the header by `replace(match)`, usually
  * fixing the length prefix so the edited JSON itself gets parsed.
  */
-function editHeader(
+export function editHeader(
   rng: Rng,
   bytes: Uint8Array,
   pattern: RegExp,
@@ -176,9 +175,15 @@ const LENGTHS = [
   2n ** 64n - 1n,
 ];
 
-export type Mutation = (rng: Rng, bytes: Uint8Array, seeds: Uint8Array[]) => Uint8Array;
+/** A safetensors-aware mutation (the seeds are there for splicing files together). */
+export type SafetensorsMutation = (
+  rng: Rng,
+  bytes: Uint8Array,
+  seeds: readonly Uint8Array[],
+) => Uint8Array;
 
-export const MUTATIONS: Record<string, Mutation> = {
+/** The safetensors-aware mutations by name. */
+export const SAFETENSORS_MUTATIONS: Record<string, SafetensorsMutation> = {
   flipHeader: (rng, bytes) => {
     const out = bytes.slice();
     const end = Math.min(8 + headerLength(bytes), out.length);
