@@ -108,12 +108,20 @@ export async function checkWritableDir(
 ): Promise<void> {
   const fail = (problem: string) =>
     new InklingError(`${options.what ? `${options.what} ` : ""}${dir}: ${problem}`);
+  // Only a missing path is walked up from: any other failure (no permission, …) is the answer.
+  const stat = (path: string) =>
+    Deno.stat(path).catch((error) => {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+        return null; // missing, or under a file: the walk up finds the file
+      }
+      throw fail(`cannot use ${path === dir ? "this folder" : path} (${osReason(error)})`);
+    });
   let existing = dir.replace(/\/+$/, "") || "/";
-  let info = await Deno.stat(existing).catch(() => null);
+  let info = await stat(existing);
   while (!info) {
     const slash = existing.lastIndexOf("/");
     existing = slash < 0 ? "." : existing.slice(0, slash) || "/";
-    info = await Deno.stat(existing).catch(() => null);
+    info = await stat(existing);
   }
   if (!info.isDirectory) {
     throw fail(
@@ -124,8 +132,9 @@ export async function checkWritableDir(
   try {
     await Deno.writeFile(probe, new Uint8Array(0), { createNew: true });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw fail(`cannot write in ${existing === dir ? "this folder" : existing} (${reason})`);
+    throw fail(
+      `cannot write in ${existing === dir ? "this folder" : existing} (${osReason(error)})`,
+    );
   }
   await Deno.remove(probe).catch(() => {});
 }
