@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { crossEntropy, gatherRows, rand, Rng, sigmoid } from "../../mod.ts";
 import { Linear, SGD } from "../../layers/mod.ts";
 
-Deno.test("20,000 MLP steps grow resident memory by less than 50 MB", () => {
+// A kept tape would hold each step's batch and activations, about 60 KB: 1.2 GB over 20,000
+// steps. The bound leaves room for the heap's own growth, which the garbage collector decides.
+Deno.test("20,000 MLP steps grow resident memory by less than 200 MB", () => {
   const rng = new Rng(0);
   const x = rand([512, 256], { rng });
   const labels = Array.from({ length: 512 }, (_, i) => i % 36);
@@ -26,5 +28,5 @@ Deno.test("20,000 MLP steps grow resident memory by less than 50 MB", () => {
   for (let i = 0; i < 20_000; i++) last = step(i);
   const growth = (Deno.memoryUsage().rss - before) / 2 ** 20;
   assert.ok(Number.isFinite(last));
-  assert.ok(growth < 50, `resident memory grew by ${growth.toFixed(1)} MB over 20,000 steps`);
+  assert.ok(growth < 200, `resident memory grew by ${growth.toFixed(1)} MB over 20,000 steps`);
 });
