@@ -66,6 +66,25 @@ export interface TrainPreset {
   out: string;
 }
 
+/** The committed OCR model's recipe; the CNN presets of the other data sets vary it. */
+const OCR_CNN: TrainSettings = {
+  model: "cnn",
+  dataset: "nist36",
+  hidden: 128,
+  channels: [32, 64, 64],
+  dropout: 0.3,
+  samples: "all",
+  optimizer: "adam",
+  epochs: 12,
+  batchSize: 64,
+  lr: 2e-3,
+  weightDecay: 1e-5,
+  shift: 2,
+  jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
+  seed: 0,
+  manual: false,
+};
+
 /** The presets by name; the first is the default. */
 export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
   "nist36-mlp": {
@@ -92,65 +111,25 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
   "ocr-default": {
     description: "the committed OCR model: a 32-64-64 CNN with Adam and affine jitter on every " +
       "usable UNIPEN sample (about 12 minutes)",
-    settings: {
-      model: "cnn",
-      dataset: "nist36",
-      hidden: 128,
-      channels: [32, 64, 64],
-      dropout: 0.3,
-      samples: "all",
-      optimizer: "adam",
-      epochs: 12,
-      batchSize: 64,
-      lr: 2e-3,
-      weightDecay: 1e-5,
-      shift: 2,
-      jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
-      seed: 0,
-      manual: false,
-    },
+    settings: OCR_CNN,
     out: "runs/ocr-default",
   },
   "nist36-cnn": {
     description: "a 32-64-128 CNN with Adam and affine jitter on every usable UNIPEN-built " +
       "NIST36 sample (the seed's Q7.1.2)",
-    settings: {
-      model: "cnn",
-      dataset: "nist36",
-      hidden: 256,
-      channels: [32, 64, 128],
-      dropout: 0.3,
-      samples: "all",
-      optimizer: "adam",
-      epochs: 15,
-      batchSize: 64,
-      lr: 2e-3,
-      weightDecay: 1e-5,
-      shift: 2,
-      jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
-      seed: 0,
-      manual: false,
-    },
+    settings: { ...OCR_CNN, hidden: 256, channels: [32, 64, 128], epochs: 15 },
     out: "runs/nist36-cnn",
   },
   "mnist-cnn": {
     description: "a 32-64 CNN with Adam and small jitter on MNIST (the seed's Q7.1.1)",
     settings: {
-      model: "cnn",
+      ...OCR_CNN,
       dataset: "mnist",
-      hidden: 128,
       channels: [32, 64],
-      dropout: 0.3,
       samples: "balanced",
-      optimizer: "adam",
       epochs: 15,
-      batchSize: 64,
-      lr: 2e-3,
       weightDecay: 0,
-      shift: 2,
       jitter: { maxScale: 0.1, maxRotation: 8 * Math.PI / 180, maxShear: 0.15 },
-      seed: 0,
-      manual: false,
     },
     out: "runs/mnist-cnn",
   },
@@ -158,21 +137,12 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
     description: "a 32-64-128 CNN with Adam and affine jitter on the 47 EMNIST Balanced " +
       "classes (the seed's Q7.1.3)",
     settings: {
-      model: "cnn",
+      ...OCR_CNN,
       dataset: "emnist-balanced",
       hidden: 256,
       channels: [32, 64, 128],
-      dropout: 0.3,
       samples: "balanced",
-      optimizer: "adam",
       epochs: 20,
-      batchSize: 64,
-      lr: 2e-3,
-      weightDecay: 1e-5,
-      shift: 2,
-      jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
-      seed: 0,
-      manual: false,
     },
     out: "runs/emnist-balanced-cnn",
   },
