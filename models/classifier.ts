@@ -49,6 +49,15 @@ export function createClassifier(
     : createCnn({ ...architecture, classes }, options);
 }
 
+/**
+ * Margin and pen width of NIST36-style glyphs of `size` pixels (size / 8 and
+ * 0.08 × size: 4 and 2.56 at 32): what OCR crops to when a checkpoint
+ * records no `crop` of its own.
+ */
+export function defaultCrop(size: number): { margin: number; penWidth: number } {
+  return { margin: size / 8, penWidth: 0.08 * size };
+}
+
 /** Side length the network expects its glyphs to have. */
 export function glyphSize(architecture: ClassifierArchitecture): number {
   return architecture.kind === "cnn"

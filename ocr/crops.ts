@@ -18,6 +18,7 @@
 import { InklingError, ShapeError } from "../autograd/errors.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { renderGlyph } from "../datasets/unipen/render_glyph.ts";
+import { defaultCrop } from "../models/classifier.ts";
 import type { Box } from "./box.ts";
 import { areaResample } from "./resample.ts";
 import { type BinaryImage, pruneSpurs, strokeWidth, thin } from "./skeleton.ts";
@@ -89,7 +90,7 @@ export function cropLetters(
     );
   }
   const size = options.size ?? CROP_SIZE;
-  const margin = options.margin ?? size / 8;
+  const margin = options.margin ?? defaultCrop(size).margin;
   if (!Number.isInteger(size) || size < 8 || size > 256 || !(margin >= 0 && margin < size / 2)) {
     throw new InklingError(`cropLetters: no crop of size ${size} with margin ${margin}`);
   }
@@ -100,7 +101,7 @@ export function cropLetters(
     const ink = characterInk(page, checkedBox(box, page));
     const upright = options.stroke === "keep"
       ? resampleInk(ink, geometry)
-      : redrawSkeleton(ink, geometry, options.penWidth ?? 0.08 * size);
+      : redrawSkeleton(ink, geometry, options.penWidth ?? defaultCrop(size).penWidth);
     const row = out.subarray(n * pixels, (n + 1) * pixels);
     if (options.layout === "upright") row.set(upright);
     else {

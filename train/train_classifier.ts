@@ -28,7 +28,13 @@ import {
 } from "../layers/mod.ts";
 import type { GlyphData, GlyphShape } from "../datasets/glyph_data.ts";
 import { jitterGlyphs, shiftGlyphs } from "../datasets/augment.ts";
-import { type ClassifierArchitecture, createClassifier, manualGradients } from "../models/mod.ts";
+import {
+  type ClassifierArchitecture,
+  createClassifier,
+  defaultCrop,
+  glyphSize,
+  manualGradients,
+} from "../models/mod.ts";
 import { InklingError } from "../autograd/errors.ts";
 import { checkSettings } from "./limits.ts";
 import { DEFAULT_SETTINGS, type TrainSettings } from "./settings.ts";
@@ -179,9 +185,11 @@ export async function trainClassifier(
  */
 export function checkpointArchitecture(result: TrainResult): Record<string, unknown> {
   const { architecture, settings: s } = result;
-  const size = architecture.kind === "cnn" ? architecture.size : Math.sqrt(architecture.inputs);
+  const size = glyphSize(architecture);
   // OCR crops NIST36-style (margin size/8, pen 0.08·size) unless told otherwise.
-  const nist36Style = result.crop.margin === size / 8 && result.crop.penWidth === 0.08 * size;
+  const usual = defaultCrop(size);
+  const nist36Style = result.crop.margin === usual.margin &&
+    result.crop.penWidth === usual.penWidth;
   const described = {
     ...architecture,
     storage: "nist36-transposed",

@@ -23,6 +23,7 @@ import {
   classifierTensorShapes,
   classNames,
   createClassifier,
+  defaultCrop,
   glyphSize,
   parseArchitecture,
   shapeSize,
@@ -94,7 +95,7 @@ function cropOf(
     );
   }
   const crop = (metadata as { crop?: unknown }).crop;
-  if (crop === undefined) return { size, margin: size / 8, penWidth: 0.08 * size };
+  if (crop === undefined) return { size, ...defaultCrop(size) };
   const { margin, penWidth } = (crop ?? {}) as Record<string, unknown>;
   if (
     typeof margin !== "number" || !(margin >= 0 && margin < size / 2) ||
