@@ -7,7 +7,9 @@
  * settings); {@linkcode jitterGlyphs} scales, rotates, shears and shifts each
  * glyph by small random amounts and resamples it bilinearly, because
  * handwriting in photos leans, slants and sits off-centre in ways the UNIPEN
- * renders do not (the default OCR model is trained with it).
+ * renders do not (the default OCR model is trained with it), and can bend
+ * strokes with an elastic distortion on top, for the way one writer's
+ * letters differ from another's.
  *
  * The distributions are symmetric, so it does not matter that NIST36 stores
  * glyphs transposed: a transposed rotation or shear is another one from the
@@ -17,6 +19,7 @@
  */
 
 import { type Rng, ShapeError, Tensor } from "../autograd/mod.ts";
+import { elasticField } from "./elastic.ts";
 
 /** Throws unless `x` is `[N, size²]`; returns `size²`. */
 function glyphArea(x: Tensor, size: number, op: string): number {
@@ -72,6 +75,8 @@ export interface JitterOptions {
   maxShear: number;
   /** Value of pixels mapped from outside the glyph (default 1: white paper). */
   fill?: number;
+  /** Elastic distortion on top of the affine map (see `elastic.ts`); none when omitted. */
+  elastic?: { maxDisplacement: number; sigma: number };
 }
 
 /** Jitters every image of `x` `[N, size²]`; a new tensor. */
@@ -101,13 +106,16 @@ export function jitterGlyphs(x: Tensor, rng: Rng, options: JitterOptions): Tenso
     const det = a * d - b * c;
     const [ia, ib, ic, id] = [d / det, -b / det, -c / det, a / det];
     const base = n * area;
+    // Drawn only when asked for, so plain jitter keeps its random stream.
+    const field = options.elastic && elasticField(rng, { size, ...options.elastic });
     for (let y = 0; y < size; y++) {
       for (let col = 0; col < size; col++) {
         const u = col - centre - shiftX;
         const v = y - centre - shiftY;
-        const sx = ia * u + ib * v + centre;
-        const sy = ic * u + id * v + centre;
-        out[base + y * size + col] = bilinear(src, { base, size, fill }, sx, sy);
+        const at = y * size + col;
+        const sx = ia * u + ib * v + centre + (field ? field.dx[at] : 0);
+        const sy = ic * u + id * v + centre + (field ? field.dy[at] : 0);
+        out[base + at] = bilinear(src, { base, size, fill }, sx, sy);
       }
     }
   }

@@ -183,8 +183,7 @@ async function loadEmnistBalanced(options: GlyphDataOptions): Promise<GlyphData>
     };
   }
   const dir = `${await resolveCacheDir(options)}/${name}`;
-  const built = await Deno.stat(`${dir}/${EMNIST_BALANCED_MANIFEST}`).then(() => true, () => false);
-  if (!built) {
+  if (!await isCurrentEmnistBuild(dir)) {
     await buildEmnistBalanced({ unipenDir: await resolveUnipenDir(options), outDir: dir, seed: 0 });
   }
   const [train, test] = await Promise.all([
@@ -210,6 +209,24 @@ async function loadEmnistBalanced(options: GlyphDataOptions): Promise<GlyphData>
       `twelfth of the training writers.`,
   };
 }
+
+/**
+ * Whether `dir` holds a built 47-class set to use: one is there, and it is
+ * not the 500-per-class default of earlier versions, which the current
+ * default (every training sample) supersedes. Sets built with other
+ * options on purpose are used as they are.
+ */
+async function isCurrentEmnistBuild(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/${EMNIST_BALANCED_MANIFEST}`));
+    return JSON.stringify(manifest?.options?.perClass) !== SUPERSEDED_EMNIST_PER_CLASS;
+  } catch {
+    return false;
+  }
+}
+
+/** The training/test glyphs per class of 47-class sets built before every sample was used. */
+const SUPERSEDED_EMNIST_PER_CLASS = JSON.stringify({ train: 500, test: 100 });
 
 function cropOf(name: GlyphDatasetName): GlyphData["crop"] {
   const { margin, penWidth } = GLYPH_SHAPES[name];

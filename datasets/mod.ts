@@ -3,7 +3,7 @@
  * same format built from UNIPEN handwriting and cached), MNIST and EMNIST
  * (IDX), the UNIPEN on-line handwriting reader and glyph renderer, the builders
  * that turn UNIPEN into NIST36 and EMNIST Balanced files, Oxford Flowers 17,
- * glyph augmentation (shifts, affine jitter), synthetic toy sets, downloads
+ * glyph augmentation (shifts, affine jitter, elastic distortion), synthetic toy sets, downloads
  * with checksums, and the data and cache directories. `deno task data`
  * (`cli.ts`) builds and fetches them. Imports: the engine, `formats/` (every
  * file is read through a size-checking reader that reports a `FormatError`
@@ -30,6 +30,7 @@ export {
 export * from "./unipen/mod.ts";
 export * from "./builders/mod.ts";
 export * from "./augment.ts";
+export * from "./elastic.ts";
 export * from "./synthetic.ts";
 export * from "./flowers17/mod.ts";
 export * from "./download.ts";

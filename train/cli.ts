@@ -19,7 +19,14 @@ import { checkWritableDir } from "../formats/files.ts";
 import { DivergenceError } from "../layers/mod.ts";
 import { checkSettings, COUNT_LIMITS, MAX_LR } from "./limits.ts";
 import { type LrStudyRun, writeRunDirectory } from "./report.ts";
-import { DEFAULT_PRESET, preset, presetFor, PRESETS, type TrainSettings } from "./settings.ts";
+import {
+  DEFAULT_PRESET,
+  ELASTIC_SIGMA,
+  preset,
+  presetFor,
+  PRESETS,
+  type TrainSettings,
+} from "./settings.ts";
 import { atChance, trainClassifier } from "./train_classifier.ts";
 
 const d = PRESETS[DEFAULT_PRESET].settings;
@@ -44,6 +51,9 @@ ${
   --lr X               initial learning rate, cosine schedule (${d.lr})
   --weight-decay X     L2 weight decay (${d.weightDecay})
   --shift N            random shift augmentation in pixels, 0 for none (${d.shift})
+  --elastic PX         elastic distortion up to PX pixels on top of the jitter, 0 for none
+  --monitor valid_acc|valid_loss
+                       keep the epoch with the best validation accuracy or loss (${d.monitor})
   --seed N             seed (${d.seed})
   --subset N           train on the first N glyphs only (and N/5 validation and test): a quick run
   --manual             train the MLP through the hand-written backward pass instead of the tape
@@ -66,6 +76,8 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     lr: { type: "string" },
     "weight-decay": { type: "string" },
     shift: { type: "string" },
+    elastic: { type: "string" },
+    monitor: { type: "string" },
     seed: { type: "string" },
     subset: { type: "string" },
     manual: { type: "boolean" },
@@ -99,6 +111,9 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
         max: 0.5,
       }),
       shift: count("shift", "shift"),
+      jitter: jitterWithElastic(base.jitter, values.elastic),
+      monitor: oneOf(values.monitor, "monitor", ["valid_acc", "valid_loss"] as const) ??
+        base.monitor,
       seed: count("seed", "seed"),
       manual: values.manual ?? base.manual,
     };
@@ -177,6 +192,25 @@ function oneOf<T extends string>(
   throw new UsageError(
     `--${name} must be one of ${choices.join(", ")}, got ${excerpt(value)}`,
   );
+}
+
+/**
+ * The preset's jitter with `--elastic PX` applied: PX 0 removes the elastic
+ * part; on a preset without jitter, elastic distortion comes alone.
+ */
+function jitterWithElastic(
+  jitter: TrainSettings["jitter"],
+  value: string | undefined,
+): TrainSettings["jitter"] {
+  if (value === undefined) return jitter;
+  const maxDisplacement = numberFlag(value, "elastic", { fallback: 0, max: 8 });
+  const { elastic: _preset, ...affine } = jitter ??
+    { maxScale: 0, maxRotation: 0, maxShear: 0 };
+  if (maxDisplacement === 0) return jitter && affine;
+  return {
+    ...affine,
+    elastic: { maxDisplacement, sigma: jitter?.elastic?.sigma ?? ELASTIC_SIGMA },
+  };
 }
 
 /** `--channels 32,64,…`: one count per conv block. */

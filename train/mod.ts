@@ -3,7 +3,8 @@
  * settings of a run and its named presets ({@linkcode PRESETS}: the
  * assignment's NIST36 MLP, the CNNs of MNIST, NIST36 and the 47 EMNIST
  * Balanced classes, and the recipe of the committed OCR model), the one
- * trainer ({@linkcode trainClassifier}) and the run directory it writes
+ * trainer ({@linkcode trainClassifier}), the class-prior correction of runs on
+ * unequal classes ({@linkcode foldOutClassPrior}) and the run directory it writes
  * ({@linkcode writeRunDirectory}: checkpoint, history, figures, report).
  * Imports: the library (engine, layers, formats, data sets, models, figures).
  * Inference never imports this folder: the OCR reads checkpoints through
@@ -26,4 +27,5 @@
 
 export * from "./settings.ts";
 export * from "./train_classifier.ts";
+export * from "./class_prior.ts";
 export * from "./report.ts";

@@ -156,7 +156,12 @@ function reportSections(input: ReportInput): NamedFigureSection[] {
         header: ["measure", "value"],
         rows: [
           ["test accuracy (best validation epoch)", percent(result.testAccuracy)],
-          ["best validation epoch", result.bestEpoch],
+          [
+            `best validation epoch (${
+              s.monitor === "valid_loss" ? "lowest loss" : "highest accuracy"
+            })`,
+            result.bestEpoch,
+          ],
           ["validation accuracy, best epoch", percent(h.valid_acc[result.bestEpoch - 1])],
           ["final training accuracy", percent(h.train_acc[last])],
           ["final validation accuracy", percent(h.valid_acc[last])],
@@ -227,14 +232,23 @@ export function describeSetup(s: TrainSettings, architecture: ClassifierArchitec
   const augmentation = s.jitter
     ? `affine jitter (±${s.shift} px, ±${Math.round(100 * s.jitter.maxScale)}% size, ±${
       Math.round(s.jitter.maxRotation * 180 / Math.PI)
-    }° rotation, ±${s.jitter.maxShear} shear)`
+    }° rotation, ±${s.jitter.maxShear} shear${
+      s.jitter.elastic
+        ? `, elastic distortion up to ${s.jitter.elastic.maxDisplacement} px with σ ${s.jitter.elastic.sigma} px`
+        : ""
+    })`
     : s.shift
     ? `random shifts of ±${s.shift} px`
     : "no augmentation";
   return `Network ${network}, ${s.optimizer === "adam" ? "Adam" : "minibatch SGD"} ` +
     `(batch ${s.batchSize}, reshuffled every epoch), cosine learning rate from ${s.lr}, ` +
     `weight decay ${s.weightDecay}, ${augmentation}, ${s.epochs} epochs, seed ${s.seed}, ` +
-    `gradients by ${s.manual ? "the hand-written backward pass" : "the tape"}.`;
+    `gradients by ${s.manual ? "the hand-written backward pass" : "the tape"}.` +
+    (s.balance
+      ? " After training, the training set's class frequencies were folded out of the " +
+        "output layer's bias (post-hoc logit adjustment), so the test split and OCR see " +
+        "every class as equally likely; the validation curves are from before that step."
+      : "");
 }
 
 /** First-layer weights after initialisation and after training, side by side. */

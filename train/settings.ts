@@ -11,6 +11,7 @@
 import { excerpt, InklingError } from "../autograd/errors.ts";
 import type { GlyphDatasetName } from "../datasets/glyph_data.ts";
 import type { Nist36Samples } from "../datasets/nist36_source.ts";
+import type { Monitor } from "../layers/mod.ts";
 
 /** Affine jitter of training glyphs, on top of the random shift (see `jitterGlyphs`). */
 export interface JitterSettings {
@@ -20,6 +21,11 @@ export interface JitterSettings {
   maxRotation: number;
   /** Largest shear. */
   maxShear: number;
+  /**
+   * Elastic distortion on top (largest displacement and smoothing σ, in
+   * pixels; see `datasets/elastic.ts`); none when absent.
+   */
+  elastic?: { maxDisplacement: number; sigma: number };
 }
 
 /** Settings of one training run. */
@@ -50,6 +56,14 @@ export interface TrainSettings {
   shift: number;
   /** Affine jitter (continuous shifts, scale, rotation, shear); null for whole-pixel shifts only. */
   jitter: JitterSettings | null;
+  /**
+   * Fold the training set's class frequencies out of the trained network
+   * (`class_prior.ts`), so every class is predicted as if all were equally
+   * common, as on a balanced test set.
+   */
+  balance: boolean;
+  /** What picks the epoch whose weights the run keeps: best validation accuracy or loss. */
+  monitor: Monitor;
   /** Seed of initialisation, batch order, augmentation and dropout. */
   seed: number;
   /** MLP only: train through the hand-written backward pass instead of the tape. */
@@ -66,6 +80,12 @@ export interface TrainPreset {
   out: string;
 }
 
+/**
+ * Smoothing of elastic distortion in pixels: at 28–32 px glyphs a σ of 4
+ * bends whole strokes rather than wiggling their edges.
+ */
+export const ELASTIC_SIGMA = 4;
+
 /** The committed OCR model's recipe; the CNN presets of the other data sets vary it. */
 const OCR_CNN: TrainSettings = {
   model: "cnn",
@@ -81,6 +101,8 @@ const OCR_CNN: TrainSettings = {
   weightDecay: 1e-5,
   shift: 2,
   jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
+  balance: false,
+  monitor: "valid_acc",
   seed: 0,
   manual: false,
 };
@@ -103,6 +125,8 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
       weightDecay: 5e-4,
       shift: 2,
       jitter: null,
+      balance: false,
+      monitor: "valid_acc",
       seed: 0,
       manual: false,
     },
@@ -115,9 +139,16 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
     out: "runs/ocr-default",
   },
   "nist36-cnn": {
-    description: "a 32-64-128 CNN with Adam and affine jitter on every usable UNIPEN-built " +
-      "NIST36 sample (the seed's Q7.1.2)",
-    settings: { ...OCR_CNN, hidden: 256, channels: [32, 64, 128], epochs: 15 },
+    description: "a 32-64-128 CNN with Adam, affine jitter and elastic distortion on every " +
+      "usable UNIPEN-built NIST36 sample (the seed's Q7.1.2)",
+    settings: {
+      ...OCR_CNN,
+      hidden: 256,
+      channels: [32, 64, 128],
+      epochs: 15,
+      jitter: { ...OCR_CNN.jitter!, elastic: { maxDisplacement: 2, sigma: ELASTIC_SIGMA } },
+      monitor: "valid_loss",
+    },
     out: "runs/nist36-cnn",
   },
   "mnist-cnn": {
@@ -135,14 +166,16 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
   },
   "emnist-balanced-cnn": {
     description: "a 32-64-128 CNN with Adam and affine jitter on the 47 EMNIST Balanced " +
-      "classes (the seed's Q7.1.3)",
+      "classes, the class prior folded out after training (the seed's Q7.1.3)",
     settings: {
       ...OCR_CNN,
       dataset: "emnist-balanced",
       hidden: 256,
       channels: [32, 64, 128],
       samples: "balanced",
-      epochs: 20,
+      epochs: 10,
+      balance: true,
+      monitor: "valid_loss",
     },
     out: "runs/emnist-balanced-cnn",
   },

@@ -36,6 +36,7 @@ import {
   manualGradients,
 } from "../models/mod.ts";
 import { InklingError } from "../autograd/errors.ts";
+import { foldOutClassPrior } from "./class_prior.ts";
 import { checkSettings } from "./limits.ts";
 import { DEFAULT_SETTINGS, type TrainSettings } from "./settings.ts";
 
@@ -131,7 +132,7 @@ export async function trainClassifier(
   const optimizer: Optimizer = settings.optimizer === "adam"
     ? new Adam(model.parameters(), { lr, weightDecay })
     : new SGD(model.parameters(), { lr, weightDecay });
-  const best = new BestWeights(model);
+  const best = new BestWeights(model, { monitor: settings.monitor });
   const started = performance.now();
   let diverged: string | undefined;
   let finished: History = { train_loss: [], train_acc: [], valid_loss: [], valid_acc: [], lr: [] };
@@ -157,6 +158,7 @@ export async function trainClassifier(
   });
   const seconds = (performance.now() - started) / 1000;
   best.restore();
+  if (settings.balance) foldOutClassPrior(model, data.train.labels, data.classes.length);
   const test = evaluate(model, asDataset(data.test));
   return {
     model,

@@ -13,7 +13,7 @@ import { InklingError } from "../../autograd/errors.ts";
 import { Rng } from "../../autograd/rng.ts";
 import { renderGlyph } from "../unipen/render_glyph.ts";
 import { collectGlyphSamples, type PoolReport } from "./unipen_pool.ts";
-import { splitByWriter, type WriterSplit } from "./writer_split.ts";
+import { type PerClass, splitByWriter, type WriterSplit } from "./writer_split.ts";
 
 /** Pen width in pixels: one value, or a `[min, max]` range drawn per glyph. */
 export type PenWidth = number | readonly [number, number];
@@ -32,8 +32,8 @@ export interface GlyphSetSpec<S extends string> {
   readonly classOf: ReadonlyMap<string, number>;
   /** Relative split sizes, in split order. */
   readonly shares: Readonly<Record<S, number>>;
-  /** Samples per class and split, or `"all"`. */
-  readonly perClass: Readonly<Record<S, number>> | "all";
+  /** Samples per class and split, or `"all"` (per split or for all). */
+  readonly perClass: PerClass<S>;
   /** Seed of every random choice. */
   readonly seed: number;
   /** Image side in pixels. */
@@ -136,8 +136,8 @@ function checkNumbers<S extends string>(spec: GlyphSetSpec<S>): void {
   }
   if (spec.perClass === "all") return;
   for (const split of Object.keys(spec.shares) as S[]) {
-    const n = spec.perClass[split];
-    if (!Number.isInteger(n) || n < 0) {
+    const n: number | "all" = spec.perClass[split];
+    if (n !== "all" && (!Number.isInteger(n) || n < 0)) {
       throw new InklingError(
         `${spec.what}: perClass.${split} must be an integer >= 0, got ${n}`,
       );

@@ -22,6 +22,9 @@ export interface SplittableSample {
   readonly writer: string;
 }
 
+/** Samples per class of each split: a count or `"all"` per split, or `"all"` for every split. */
+export type PerClass<S extends string> = Readonly<Record<S, number | "all">> | "all";
+
 /** Options of {@linkcode splitByWriter}. */
 export interface WriterSplitOptions<S extends string> {
   /** Number of classes. */
@@ -30,8 +33,11 @@ export interface WriterSplitOptions<S extends string> {
   readonly classNames: readonly string[];
   /** Relative size of each split (the order of keys is the split order). */
   readonly shares: Readonly<Record<S, number>>;
-  /** Samples per class in each split, or `"all"` for every sample of the split's writers. */
-  readonly perClass: Readonly<Record<S, number>> | "all";
+  /**
+   * Samples per class in each split, `"all"` in a split for every sample of
+   * its writers, or `"all"` for that in every split.
+   */
+  readonly perClass: PerClass<S>;
   /** Seed of the writer shuffle and the sampling. */
   readonly seed: number;
   /** Data set name, for messages. */
@@ -79,7 +85,8 @@ export function splitByWriter<S extends string>(
     available[split] = byClass.map((list) => list.length);
     const picked: number[] = [];
     byClass.forEach((list, c) => {
-      const want = options.perClass === "all" ? list.length : options.perClass[split];
+      const asked: number | "all" = options.perClass === "all" ? "all" : options.perClass[split];
+      const want = asked === "all" ? list.length : asked;
       if (list.length < want) {
         shortfalls.push(`${split} '${options.classNames[c]}' has ${list.length} of ${want}`);
         return;

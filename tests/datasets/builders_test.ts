@@ -289,6 +289,10 @@ Deno.test("splitByWriter: whole writers per split, balanced picks, deterministic
     );
   }
   assert.deepEqual(splitByWriter(samples, options), split);
+  // "all" in one split takes every sample of its writers there; the other stays balanced.
+  const allTrain = splitByWriter(samples, { ...options, perClass: { train: "all", test: 30 } });
+  assert.equal(allTrain.chosen.train.length, 450);
+  assert.equal(allTrain.chosen.test.length, 90);
   assert.throws(
     () => splitByWriter(samples, { ...options, perClass: { train: 100, test: 60 } }),
     /toy: too few .*test 'a' has 50 of 60; test 'b' has 50 of 60; test 'c' has 50 of 60/,

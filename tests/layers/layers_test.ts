@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { type DType, Rng, ShapeError, Tensor } from "../../mod.ts";
 import {
   AvgPool2d,
+  BatchNorm,
   Conv2d,
   Dropout,
   Flatten,
@@ -62,6 +63,27 @@ Deno.test("layer Dropout (training, fixed mask)", () =>
     fn: (x) => new Dropout(0.5, { rng: new Rng(1) }).forward(x),
     inputs: [{ shape: [4, 9] }],
   }));
+layerCase("BatchNorm [N, C] (batch statistics)", (o) => new BatchNorm(3, o), [6, 3]);
+layerCase("BatchNorm [N, C, H, W] (batch statistics)", (o) => new BatchNorm(2, o), [3, 2, 4, 5]);
+layerCase("BatchNorm (running statistics)", (o) => {
+  const layer = new BatchNorm(2, o);
+  layer.runningMean.data.set([0.25, -0.5]);
+  layer.runningVar.data.set([0.5, 2]);
+  return layer.eval();
+}, [3, 2, 2, 3]);
+layerCase(
+  "Sequential CNN with BatchNorm",
+  (o) =>
+    new Sequential(
+      // No conv bias: BatchNorm's mean removes it, so its gradient is exactly 0.
+      new Conv2d({ in: 1, out: 2 }, 3, { ...o, padding: 1, bias: false }),
+      new BatchNorm(2, o),
+      new ReLU(),
+      new Flatten(),
+      new Linear(2 * 4 * 4, 3, o),
+    ),
+  [3, 1, 4, 4],
+);
 layerCase(
   "Sequential CNN",
   (o) =>
@@ -128,4 +150,35 @@ Deno.test("eval() switches Dropout off in every child", () => {
   assert.deepEqual(model.forward(x).toArray(), x.toArray());
   model.train();
   assert.ok(model.forward(x).toArray().some((v) => v === 0));
+});
+
+Deno.test("BatchNorm: batch statistics in training (PyTorch's running update), running ones in eval", () => {
+  const layer = new BatchNorm(2);
+  // Channel 0 holds 1, 2, 3, 4; channel 1 holds 10, 10, 30, 30.
+  const x = new Tensor(Float32Array.from([1, 2, 10, 10, 3, 4, 30, 30]), [2, 2, 2]);
+  const y = layer.forward(x).data;
+  const channel0 = [y[0], y[1], y[4], y[5]];
+  const sd0 = Math.sqrt(1.25 + 1e-5);
+  channel0.forEach((v, i) => assert.ok(Math.abs(v - (i + 1 - 2.5) / sd0) < 1e-5));
+  assert.ok(Math.abs(y[2] + 1) < 1e-5 && Math.abs(y[6] - 1) < 1e-5);
+  // Running: 0.9 · initial + 0.1 · batch, with the unbiased variance (n = 4).
+  const near = (a: ArrayLike<number>, b: number[]) =>
+    b.forEach((v, i) => assert.ok(Math.abs(a[i] - v) < 1e-5, `${a[i]} vs ${v}`));
+  near(layer.runningMean.data, [0.25, 2]);
+  near(layer.runningVar.data, [0.9 + 0.1 * 5 / 3, 0.9 + 0.1 * 400 / 3]);
+  assert.deepEqual(layer.namedParameters().map(([n]) => n), ["weight", "bias"]);
+  assert.deepEqual(Object.keys(layer.stateDict()), ["weight", "bias", "runningMean", "runningVar"]);
+  layer.eval();
+  const single = layer.forward(new Tensor(Float32Array.from([1, 10]), [1, 2])).data;
+  near(single, [
+    (1 - 0.25) / Math.sqrt(layer.runningVar.data[0] + 1e-5),
+    (10 - 2) /
+    Math.sqrt(layer.runningVar.data[1] + 1e-5),
+  ]);
+  assert.throws(() => layer.forward(new Tensor(new Float32Array(3), [1, 3])), /needs 2 channels/);
+  layer.train();
+  assert.throws(
+    () => layer.forward(new Tensor(new Float32Array(2), [1, 2])),
+    /2\+ values per channel/,
+  );
 });

@@ -72,9 +72,12 @@ Deno.test("train --dataset emnist-balanced (a slice): its model reads a photo as
 
 Deno.test("train --model cnn on NIST36 MAT files (a slice, one epoch): complete run folder", async () => {
   const dir = await checkRunFolder(
-    ["--model", "cnn", "--data", slice.dir],
+    ["--model", "cnn", "--data", slice.dir, "--elastic", "1.5", "--monitor", "valid_loss"],
     { classes: 36, size: 32, title: /^# NIST36 CNN training report/ },
   );
+  const report = await Deno.readTextFile(`${dir}/report.md`);
+  assert.match(report, /elastic distortion up to 1\.5 px with σ 4 px/);
+  assert.match(report, /best validation epoch \(lowest loss\) \| 1/);
   const architecture = (await loadCheckpoint(`${dir}/model.safetensors`)).architecture;
   assert.equal(
     (architecture as { crop?: unknown }).crop,

@@ -40,6 +40,8 @@ Deno.test("train: out-of-range, negative and extra arguments are usage errors be
     [["--lr", ""], /--lr needs a number above 0/],
     [["--weight-decay", "NaN"], /--weight-decay needs a number from 0 to 0.5/],
     [["--shift", "99"], /--shift needs an integer from 0 to 8/],
+    [["--elastic", "9"], /--elastic needs a number from 0 to 8, got "9"/],
+    [["--monitor", "loss"], /--monitor must be one of valid_acc, valid_loss, got "loss"/],
     [["--seed", "4294967296"], /--seed needs an integer from 0 to 4294967295/],
     [["--preset", "ocr-default", "--batch-size", "4096"], /need about .* GB to train/],
     [["runs/x"], /unexpected argument "runs\/x"/],
