@@ -6,7 +6,8 @@
  * ({@linkcode parseArchitecture}, {@linkcode createClassifier}) that trainers
  * write and loaders read, and what such a description costs before anything
  * is built ({@linkcode classifierTensorShapes}, {@linkcode forwardFloatsPerGlyph}),
- * which loaders check a checkpoint's tensors against. Inference and training
+ * which {@linkcode classifierFromCheckpoint} checks a checkpoint's tensors
+ * against before it builds the network. Inference and training
  * both start here, so nothing in this folder trains or reads files. Imports:
  * the engine, `layers/`, and the NIST36 class names of `datasets/`.
  *
@@ -29,3 +30,4 @@ export * from "./mlp.ts";
 export * from "./glyph_cnn.ts";
 export * from "./classifier.ts";
 export * from "./architecture_shapes.ts";
+export * from "./from_checkpoint.ts";

@@ -19,9 +19,13 @@ const RANK: Record<string, number> = {
   tools: 2,
   datasets: 3,
   models: 4,
-  train: 5,
-  ocr: 5,
-  compression: 5,
+  // ONNX sits above models (its exporter writes their layers and loads classifier checkpoints)
+  // and below the applications (fine-tuning runs SqueezeNet through it); nothing lower imports
+  // it, so its npm packages (protobufjs, onnxruntime-node) never reach the engine, layers or models.
+  onnx: 5,
+  train: 6,
+  ocr: 6,
+  compression: 6,
 };
 const APPLICATIONS = new Set(["train", "ocr", "compression"]);
 /** Folders that stay free of npm packages, so the engine and layers load anywhere. */

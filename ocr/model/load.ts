@@ -5,28 +5,22 @@
  * copied in. Without a path the model committed with Inkling,
  * `ocr/default_model.safetensors`, is loaded.
  *
- * The metadata is checked against the tensors the file really holds (names,
- * shapes, total size, class names against the output layer) before the
- * network is built: building first would let a few hundred bytes of JSON
- * claiming a huge network allocate gigabytes before any mismatch showed.
+ * The metadata is checked against the tensors the file really holds before
+ * the network is built (`classifierFromCheckpoint` in `models/`).
  *
  * @module
  */
 
 import { fileURLToPath } from "node:url";
-import { FormatError, InklingError, Rng, type Tensor } from "../../autograd/mod.ts";
+import { FormatError } from "../../autograd/mod.ts";
 import { loadCheckpoint, type Module } from "../../layers/mod.ts";
 import type { CropLettersOptions } from "../crops.ts";
 import {
-  classCount,
   type ClassifierArchitecture,
-  classifierTensorShapes,
-  classNames,
-  createClassifier,
+  classifierFromCheckpoint,
   defaultCrop,
   glyphSize,
   parseArchitecture,
-  shapeSize,
 } from "../../models/mod.ts";
 
 /** A loaded classifier, ready for {@linkcode classify}. */
@@ -59,20 +53,14 @@ export const DEFAULT_MODEL_PATH: string = fileURLToPath(
  */
 export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<OcrModel> {
   const checkpoint = await loadCheckpoint(path);
-  const architecture = parseArchitecture(checkpoint.architecture, path);
-  const crop = cropOf(architecture, checkpoint.architecture, path);
-  const classes = named(() => classNames(architecture), path);
-  checkTensors(architecture, checkpoint.model, path);
-  const network = createClassifier(architecture, { rng: new Rng(0) });
-  try {
-    network.loadStateDict(checkpoint.model);
-  } catch (error) {
-    if (!(error instanceof InklingError)) throw error;
-    throw new FormatError(
-      `${path}: weights do not fit the ${architecture.kind} architecture (${error.message})`,
-    );
-  }
-  return { network: network.eval(), architecture, classes, source: path, crop };
+  // The crop is checked first: a network OCR could not feed is not worth building.
+  const crop = cropOf(
+    parseArchitecture(checkpoint.architecture, path),
+    checkpoint.architecture,
+    path,
+  );
+  const { network, architecture, classes } = classifierFromCheckpoint(checkpoint, path);
+  return { network, architecture, classes, source: path, crop };
 }
 
 /**
@@ -107,79 +95,4 @@ function cropOf(
     );
   }
   return { size, margin, penWidth };
-}
-
-/** Runs `body`, putting `path` in front of the message of a FormatError it throws. */
-function named<T>(body: () => T, path: string): T {
-  try {
-    return body();
-  } catch (error) {
-    if (!(error instanceof FormatError)) throw error;
-    throw new FormatError(`${path}: ${error.message}`);
-  }
-}
-
-/** At most this many names are listed in an error, so it stays one readable line. */
-const LISTED = 4;
-
-/**
- * Compares the tensors `architecture` needs (computed, not built) with those
- * `model` holds; any difference is a FormatError naming `path`.
- */
-function checkTensors(
-  architecture: ClassifierArchitecture,
-  model: Record<string, Tensor>,
-  path: string,
-): void {
-  const expected = classifierTensorShapes(architecture);
-  const fail = (what: string) =>
-    new FormatError(`${path}: weights do not fit the ${architecture.kind} architecture (${what})`);
-  // The class names must match the output layer the file holds, whatever else is wrong.
-  const outputBias = [...expected.keys()].at(-1)!;
-  const units = model[outputBias]?.shape;
-  if (units?.length === 1 && units[0] !== classCount(architecture)) {
-    throw fail(
-      `"classes" gives ${classCount(architecture)} classes but the output layer ` +
-        `"${outputBias}" has ${units[0]} units`,
-    );
-  }
-  const needed = [...expected.values()].reduce((n, shape) => n + shapeSize(shape), 0);
-  const held = Object.values(model).reduce((n, t) => n + t.size, 0);
-  const missing = [...expected.keys()].filter((name) => !(name in model));
-  const extra = Object.keys(model).filter((name) => !expected.has(name));
-  const problems: string[] = [];
-  if (missing.length > 0) problems.push(`missing ${list(missing)}`);
-  if (extra.length > 0) problems.push(`unexpected ${list(extra)}`);
-  for (const [name, shape] of expected) {
-    const found = model[name]?.shape;
-    if (found && !sameShape(found, shape)) {
-      problems.push(
-        `"${name}" is [${found.join(", ")}], the architecture needs [${shape.join(", ")}]`,
-      );
-    }
-  }
-  if (problems.length > 0) {
-    throw fail(
-      `it needs ${expected.size} tensors of ${values(needed)} in all, the file has ` +
-        `${Object.keys(model).length} of ${values(held)}; ${problems.slice(0, LISTED).join("; ")}`,
-    );
-  }
-}
-
-/** A count of float32 values, with their size when it is large enough to matter. */
-function values(n: number): string {
-  const bytes = 4 * n;
-  if (bytes < 1e6) return `${n} values`;
-  return `${n} values (${
-    bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`
-  })`;
-}
-
-function list(names: string[]): string {
-  const shown = names.slice(0, LISTED).join(", ");
-  return names.length > LISTED ? `[${shown}, … ${names.length - LISTED} more]` : `[${shown}]`;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -13,7 +13,13 @@ import { TARGETS } from "./targets.ts";
 
 const SEED = 20240611;
 /** Mutants per format: at least 1,000; more where a case costs well under a millisecond. */
-const CASES: Record<string, number> = { mat: 1200, idx: 1200, "idx.gz": 1200, safetensors: 4000 };
+const CASES: Record<string, number> = {
+  mat: 1200,
+  idx: 1200,
+  "idx.gz": 1200,
+  safetensors: 4000,
+  onnx: 3000,
+};
 /** readText takes ~15 ms a page: it reads the decodable images among every 4th case, the rest are only decoded. */
 const HEAVY_EVERY: Record<string, number> = { image: 4 };
 
