@@ -10,6 +10,7 @@ import { benchCompression } from "./compression.ts";
 import { benchMatmul } from "./matmul.ts";
 import { benchMlp } from "./mlp.ts";
 import { benchOcr } from "./ocr.ts";
+import { benchSqueezenet } from "./squeezenet.ts";
 import { benchTrain } from "./train.ts";
 import type { BenchResult } from "./result.ts";
 
@@ -21,6 +22,7 @@ const suites: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchCnn,
   benchCompression,
   benchOcr,
+  benchSqueezenet,
 ];
 
 for (const suite of suites) {

@@ -26,8 +26,9 @@ const RANK: Record<string, number> = {
   train: 6,
   ocr: 6,
   compression: 6,
+  finetune: 6,
 };
-const APPLICATIONS = new Set(["train", "ocr", "compression"]);
+const APPLICATIONS = new Set(["train", "ocr", "compression", "finetune"]);
 /** Folders that stay free of npm packages, so the engine and layers load anywhere. */
 const NO_PACKAGES = new Set(["autograd", "formats", "layers", "models"]);
 /** Files that train, evaluate, report or parse a command line. */

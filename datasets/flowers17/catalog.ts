@@ -102,7 +102,8 @@ export async function listFlowers17(dir: string): Promise<Flowers17Image[]> {
   );
   const missing = images.filter((image) => !present.has(image.name)).map((image) => image.name);
   if (missing.length > 0) {
-    throw new InklingError(
+    // A FormatError like a corrupt image's: either way a named file cannot be used.
+    throw new FormatError(
       `${jpgDir}: ${missing.length} of the ${FLOWERS17_IMAGE_COUNT} Flowers 17 images are missing ` +
         `(${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""})`,
     );
