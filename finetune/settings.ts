@@ -88,12 +88,14 @@ export const FINETUNE_DEFAULTS: Readonly<FineTuneSettings> = Object.freeze({
   scratch: {
     epochs: 40,
     batchSize: 32,
-    lr: 2e-3,
+    // 2e-3 with dropout 0.5 left training accuracy near 25 % (40 epochs: 40.6 % test);
+    // 5e-4 with dropout 0.3 reached 57.4 % validation, 54.4 % test in 12 epochs.
+    lr: 5e-4,
     weightDecay: 5e-4,
     size: 64,
     channels: [32, 64, 128] as [number, number, number],
     hidden: 256,
-    dropout: 0.5,
+    dropout: 0.3,
     minCrop: 0.8,
   },
 });
