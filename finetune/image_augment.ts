@@ -94,6 +94,13 @@ export function applyCropFlip(x: Tensor, crops: readonly CropFlip[]): Tensor {
   return new Tensor(out, [...x.shape]);
 }
 
+/** `randomCropFlip` as a training augmentation of whole batches (labels unchanged). */
+export function cropFlipBatches(
+  options: CropFlipOptions,
+): <B extends { x: Tensor }>(batch: B, rng: Rng) => B {
+  return (batch, rng) => ({ ...batch, x: randomCropFlip(batch.x, rng, options) });
+}
+
 /** A random crop and mirror of every image of `x`, drawn from `rng`. */
 export function randomCropFlip(x: Tensor, rng: Rng, options: CropFlipOptions = {}): Tensor {
   const crops = Array.from({ length: x.shape[0] }, () => drawCropFlip(x.shape[2], rng, options));

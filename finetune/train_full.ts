@@ -13,7 +13,7 @@ import { Rng } from "../autograd/mod.ts";
 import { Adam, cosineLR, type Sequential } from "../layers/mod.ts";
 import type { OnnxModel } from "../onnx/mod.ts";
 import type { FlowerSplit } from "./flower_images.ts";
-import { randomCropFlip } from "./image_augment.ts";
+import { cropFlipBatches } from "./image_augment.ts";
 import { createFineTuneNetwork, createHead } from "./networks.ts";
 import { GroupedOptimizer } from "./param_groups.ts";
 import type { FullSettings } from "./settings.ts";
@@ -66,10 +66,7 @@ export async function runFullMode(
     optimizer,
     schedule: cosineLR(settings.lr, { epochs: settings.epochs }),
     rng,
-    augment: (batch, r) => ({
-      x: randomCropFlip(batch.x, r, { minScale: settings.minCrop }),
-      y: batch.y,
-    }),
+    augment: cropFlipBatches({ minScale: settings.minCrop }),
     onEpoch: (...args) => options.log?.(line(...args)),
   });
   const perEpoch = outcome.epochSeconds.reduce((a, b) => a + b, 0) /

@@ -9,7 +9,7 @@
 import { Rng } from "../autograd/mod.ts";
 import { Adam, cosineLR } from "../layers/mod.ts";
 import type { FlowerSplit } from "./flower_images.ts";
-import { randomCropFlip, resizeImages } from "./image_augment.ts";
+import { cropFlipBatches, resizeImages } from "./image_augment.ts";
 import { createScratchCnn } from "./networks.ts";
 import type { ScratchSettings } from "./settings.ts";
 import type { ModeResult } from "./mode_result.ts";
@@ -56,10 +56,7 @@ export async function runScratchMode(
     optimizer,
     schedule: cosineLR(settings.lr, { epochs: settings.epochs }),
     rng,
-    augment: (batch, r) => ({
-      x: randomCropFlip(batch.x, r, { minScale: settings.minCrop }),
-      y: batch.y,
-    }),
+    augment: cropFlipBatches({ minScale: settings.minCrop }),
     onEpoch: (...args) => options.log?.(line(...args)),
   });
   const [c1, c2, c3] = settings.channels;
