@@ -7,7 +7,7 @@
  */
 
 import { InklingError } from "../autograd/errors.ts";
-import { loadWasmKernels, referenceKernels } from "../autograd/kernels/mod.ts";
+import { type Kernels, loadWasmKernels, referenceKernels } from "../autograd/kernels/mod.ts";
 import type { BenchResult } from "./result.ts";
 
 /** The shapes measured, as [m, k, n]. */
@@ -25,31 +25,44 @@ export function benchMatmul(options: { runs?: number } = {}): BenchResult[] {
   if (kernels === null) {
     throw new InklingError("benchMatmul: this engine has no WebAssembly SIMD");
   }
-  const runs = options.runs ?? 9;
-  return SHAPES.map(([m, k, n]) => {
-    const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
-    const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
-    const c = new Float32Array(m * n);
-    const flops = 2 * m * n * k;
-    const reps = Math.max(1, Math.round(FLOPS_PER_RUN / flops));
-    const run = () => {
-      for (let r = 0; r < reps; r++) kernels.gemm({ a, b, c, m, n, k });
-    };
-    // Warm up long enough for V8 to tier the module up from its baseline
-    // compiler (it does within a few ms) and for the scratch memory to grow.
-    const warmUntil = performance.now() + WARM_UP_MS;
-    do run(); while (performance.now() < warmUntil);
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      run();
-      times.push(performance.now() - t0);
-    }
-    times.sort((x, y) => x - y);
-    const seconds = times[times.length >> 1] / 1000;
-    const gflops = (flops * reps) / seconds / 1e9;
-    return { name: `matmul_${m}x${k}x${n}`, value: Math.round(gflops * 10) / 10, unit: "GFLOP/s" };
-  });
+  return SHAPES.map(([m, k, n]) => ({
+    name: `matmul_${m}x${k}x${n}`,
+    value: gemmGflops(kernels, { m, k, n, runs: options.runs }),
+    unit: "GFLOP/s",
+  }));
+}
+
+/**
+ * GFLOP/s of `kernels.gemm` for an m×k by k×n product (one decimal): the
+ * median of `runs` (default 9) timed runs after a warm-up. The operands are
+ * fixed ramps, which bench/peers/numpy_peers.py builds the same way.
+ */
+export function gemmGflops(
+  kernels: Kernels,
+  shape: { m: number; k: number; n: number; runs?: number },
+): number {
+  const { m, k, n } = shape;
+  const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
+  const c = new Float32Array(m * n);
+  const flops = 2 * m * n * k;
+  const reps = Math.max(1, Math.round(FLOPS_PER_RUN / flops));
+  const run = () => {
+    for (let r = 0; r < reps; r++) kernels.gemm({ a, b, c, m, n, k });
+  };
+  // Warm up long enough for V8 to tier the module up from its baseline
+  // compiler (it does within a few ms) and for the scratch memory to grow.
+  const warmUntil = performance.now() + WARM_UP_MS;
+  do run(); while (performance.now() < warmUntil);
+  const times: number[] = [];
+  for (let i = 0; i < (shape.runs ?? 9); i++) {
+    const t0 = performance.now();
+    run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((x, y) => x - y);
+  const seconds = times[times.length >> 1] / 1000;
+  return Math.round((flops * reps) / seconds / 1e8) / 10;
 }
 
 if (import.meta.main) {

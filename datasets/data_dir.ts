@@ -9,6 +9,7 @@
  * @module
  */
 
+import { optionalEnv } from "../formats/environment.ts";
 import { InklingError } from "../autograd/errors.ts";
 import { SOURCES } from "./sources.ts";
 
@@ -41,8 +42,8 @@ export function missingDataHint(name: string): string {
 export async function resolveDataDir(options: { dataDir?: string } = {}): Promise<string> {
   const chosen = options.dataDir !== undefined
     ? { dir: options.dataDir, from: "the dataDir option" }
-    : envValue(DATA_DIR_ENV) !== undefined
-    ? { dir: envValue(DATA_DIR_ENV)!, from: `$${DATA_DIR_ENV}` }
+    : optionalEnv(DATA_DIR_ENV) !== undefined
+    ? { dir: optionalEnv(DATA_DIR_ENV)!, from: `$${DATA_DIR_ENV}` }
     : undefined;
   if (chosen !== undefined) {
     const dir = absolute(chosen.dir);
@@ -67,9 +68,9 @@ export async function resolveDataDir(options: { dataDir?: string } = {}): Promis
  * `$XDG_CACHE_HOME/inkling`, else `$HOME/.cache/inkling`.
  */
 export async function resolveCacheDir(options: { cacheDir?: string } = {}): Promise<string> {
-  const xdg = envValue("XDG_CACHE_HOME");
-  const home = envValue("HOME") ?? envValue("USERPROFILE");
-  const chosen = options.cacheDir ?? envValue(CACHE_DIR_ENV) ??
+  const xdg = optionalEnv("XDG_CACHE_HOME");
+  const home = optionalEnv("HOME") ?? optionalEnv("USERPROFILE");
+  const chosen = options.cacheDir ?? optionalEnv(CACHE_DIR_ENV) ??
     (xdg !== undefined
       ? `${xdg}/inkling`
       : home !== undefined
@@ -85,12 +86,6 @@ export async function resolveCacheDir(options: { cacheDir?: string } = {}): Prom
     throw new InklingError(`cannot create cache directory ${dir}: ${error.message}`);
   });
   return dir;
-}
-
-/** An environment variable, with empty values treated as unset. */
-function envValue(name: string): string | undefined {
-  const value = Deno.env.get(name);
-  return value === undefined || value === "" ? undefined : value;
 }
 
 function absolute(path: string): string {

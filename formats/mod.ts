@@ -21,10 +21,13 @@
  */
 
 export * from "./files.ts";
+export * from "./byte_source.ts";
+export * from "./environment.ts";
 export * from "./crc32.ts";
 export * from "./decompress.ts";
 export * from "./png.ts";
 export * from "./image_header.ts";
+export * from "./jpeg/mod.ts";
 export * from "./safetensors/mod.ts";
 export * from "./mat/mod.ts";
 export * from "./idx/mod.ts";

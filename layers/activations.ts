@@ -18,7 +18,8 @@ import {
 import { Module } from "./module.ts";
 
 /** Wraps an element-wise function as a layer. */
-abstract class Activation extends Module {
+export abstract class Activation extends Module {
+  /** The element-wise function the layer applies. */
   protected abstract fn(x: Tensor): Tensor;
   /** Applies the activation. */
   forward(x: Tensor): Tensor {

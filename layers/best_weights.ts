@@ -19,9 +19,9 @@ export type Monitor = "valid_acc" | "valid_loss";
 /** Keeps a copy of the state of the best validation epoch seen so far. */
 export class BestWeights {
   /** Validation accuracy of the kept epoch (−1 before the first epoch). */
-  accuracy = -1;
+  accuracy: number = -1;
   /** That epoch, 1-based (0 before the first epoch). */
-  epoch = 0;
+  epoch: number = 0;
   /** The score ranked: highest accuracy or lowest loss. */
   readonly monitor: Monitor;
   #score = -Infinity;

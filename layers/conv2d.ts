@@ -57,7 +57,7 @@ export class Conv2d extends Module {
 }
 
 /** A pooling layer: a square window, stride defaulting to the window. */
-abstract class Pool2d extends Module {
+export abstract class Pool2d extends Module {
   /** Pooling geometry. */
   readonly options: { kernel: number; stride?: number; padding?: number };
 

@@ -1,6 +1,8 @@
 /**
  * Training progress on stderr: a live bar when stderr is a terminal, one
- * plain line per epoch otherwise (logs, CI), or nothing.
+ * plain line per epoch otherwise (logs, CI), or nothing. Where there is no
+ * stderr to write to (a browser page, a worker), "auto" shows nothing: a
+ * page reports progress through `fit`'s callbacks.
  *
  * @module
  */
@@ -18,9 +20,12 @@ export class ProgressReporter {
   readonly #epochs: number;
   #lastDraw = 0;
 
-  /** Chooses the display for `mode` ("auto": bar on a terminal, lines otherwise). */
+  /**
+   * Chooses the display for `mode` ("auto": bar on a terminal, lines on other
+   * stderr, nothing without `Deno`).
+   */
   constructor(mode: ProgressMode, epochs: number) {
-    this.#mode = mode === "auto" ? (Deno.stderr.isTerminal() ? "bar" : "lines") : mode;
+    this.#mode = mode === "auto" ? autoMode() : mode;
     this.#epochs = epochs;
   }
 
@@ -55,6 +60,11 @@ export class ProgressReporter {
   done(): void {
     if (this.#mode === "bar") write("\r\x1b[K");
   }
+}
+
+function autoMode(): Exclude<ProgressMode, "auto"> {
+  if (typeof Deno === "undefined") return "none";
+  return Deno.stderr.isTerminal() ? "bar" : "lines";
 }
 
 function write(text: string): void {

@@ -1,12 +1,24 @@
 /**
- * `deno task ocr IMAGE`: prints the handwritten text of a photo, one line per
- * text line with words separated by single spaces, and nothing else on
- * stdout. `--json` prints lines → words → characters with boxes and the top
- * three classes instead; `--overlay FILE.png` also writes a picture of the
- * boxes and the characters read (never over the photo or the model read, nor
- * over an existing file that is not a PNG); `--model FILE` reads with another
- * checkpoint. Any problem is one `error: …` line on stderr and exit code 1
- * (2 for bad flags or arguments); a blank page prints nothing and succeeds.
+ * `deno task ocr PATH...`: prints the handwritten text of photos, like
+ * Tesseract's command line. A PATH is an image file, a folder (its PNG and
+ * JPEG files, sorted by name) or `-` for an image on stdin; relative paths
+ * are taken from the caller's directory. The model is loaded once for all.
+ *
+ * `--format text` (the default) prints each image's text, one line per text
+ * line with words separated by single spaces, and nothing else on stdout;
+ * with several images each is introduced by a `==> PATH <==` line.
+ * `--format json` (or `--json`) prints one JSON object per image (JSON Lines)
+ * with its path, text, and lines → words → characters with boxes and the top
+ * three classes; `--format tsv` Tesseract's 12-column TSV; `--format hocr` one
+ * hOCR document with a page per image. `--overlay FILE.png` (one image only)
+ * also writes a picture of the boxes and the characters read (never over the
+ * photo or the model read, nor over an existing file that is not a PNG);
+ * `--model FILE` reads with another checkpoint.
+ *
+ * Exit codes: 0 when every image was read (a blank page prints nothing and
+ * succeeds); 1 when any failed — each failure is one `error: PATH: …` line on
+ * stderr and the other images are still read and printed; 2 for bad flags or
+ * arguments.
  *
  * @module
  */
@@ -14,70 +26,147 @@
 import { InklingError } from "../autograd/errors.ts";
 import { writeFileAtomic } from "../formats/files.ts";
 import { PNG_SIGNATURE } from "../formats/png.ts";
-import { type CommandOutput, runCommand, UsageError } from "../tools/command_line.ts";
-import { readImage } from "./image_input.ts";
+import {
+  type CommandOutput,
+  isSystemError,
+  oneLine,
+  runCommand,
+  UsageError,
+} from "../tools/command_line.ts";
+import {
+  callerDirectory,
+  type CliInput,
+  expandInputs,
+  readInputImage,
+  resolveFrom,
+} from "./cli_inputs.ts";
 import { overlayPng } from "./model/read_overlay.ts";
-import { type ReadResult, readText } from "./read_text.ts";
+import {
+  createFormatter,
+  isOutputFormat,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from "./output/formatter.ts";
+import { readText, resolveModel } from "./read_text.ts";
 
-const USAGE = `usage: deno task ocr IMAGE [--json] [--overlay OUT.png] [--model FILE] [--no-context]
-  IMAGE             a PNG or JPEG photo of block-letter handwriting
-  --json            print lines, words and characters with boxes and top-3 classes
-  --overlay FILE    also write a PNG of the boxes and the characters read
+const USAGE =
+  `usage: deno task ocr PATH... [--format text|json|tsv|hocr] [--overlay OUT.png] [--model FILE]
+                     [--no-context]
+  PATH              a PNG or JPEG photo of block-letter handwriting, a folder of them
+                    (its .png/.jpg/.jpeg files, sorted by name), or - for one on stdin;
+                    relative paths are taken from the directory the task is run in
+  --format FORMAT   text (default): the text; with several images, each after a
+                      "==> PATH <==" line
+                    json: one JSON object per image (path, text, lines, words,
+                      characters with boxes and top-3 classes)
+                    tsv: Tesseract's TSV (level, page_num, …, conf, text)
+                    hocr: one hOCR (XHTML) document, a page per image
+  --json            the same as --format json
+  --overlay FILE    also write a PNG of the boxes and the characters read (one image only)
   --model FILE      classifier checkpoint (default: the committed model)
-  --no-context      do not let word context settle 0/O, 1/I, 5/S, 2/Z, 8/B`;
+  --no-context      do not let word context settle 0/O, 1/I, 5/S, 2/Z, 8/B
+exit code: 0 all read, 1 some image failed (the others are still printed), 2 bad usage`;
 
 /** Where the CLI writes (the console by default; tests capture it). */
 export type CliOutput = CommandOutput;
 
-/** Probabilities rounded down to 6 decimals, so a top-3 never sums above 1. */
-const floor6 = (p: number) => Math.floor(p * 1e6) / 1e6;
-
-/** The `--json` document. */
-function jsonDocument(result: ReadResult): unknown {
-  return {
-    text: result.text,
-    lines: result.lines.map((line) => ({
-      words: line.words.map((word) => ({
-        text: word.text,
-        chars: word.chars.map((c) => ({
-          char: c.char,
-          box: c.box,
-          top3: c.top3.map((g) => ({ char: g.char, p: floor6(g.p) })),
-        })),
-      })),
-    })),
-  };
+/** What the CLI reads besides its arguments (tests replace them). */
+export interface CliOptions {
+  /** The directory relative paths are taken from (default: `INIT_CWD`, else the current one). */
+  cwd?: string;
+  /** What `-` reads (default the process's stdin). */
+  stdin?: ReadableStream<Uint8Array>;
 }
 
 /** Runs the CLI with `args`; returns the exit code. */
-export function main(args: string[], output?: CliOutput): Promise<number> {
+export function main(
+  args: string[],
+  output?: CliOutput,
+  options: CliOptions = {},
+): Promise<number> {
   const flags = {
+    format: { type: "string" },
     json: { type: "boolean" },
     overlay: { type: "string" },
     model: { type: "string" },
     "no-context": { type: "boolean" },
   } as const;
-  const spec = { usage: USAGE, flags, output, maxPositionals: 1 };
+  const spec = { usage: USAGE, flags, output };
   return runCommand(args, spec, async ({ values, positionals }, out) => {
-    if (positionals.length !== 1) throw new UsageError("give exactly one image, got none");
-    const path = positionals[0];
-    if (values.overlay) await checkOverlayTarget(values.overlay, [path, values.model]);
-    const image = await readImage(path);
-    const result = await readText(image, {
-      model: values.model,
-      context: !values["no-context"],
-      name: path,
-    });
-    if (values.overlay) {
-      const png = await overlayPng(image, result);
-      const target = values.overlay;
-      await writeFileAtomic(target, png).catch((error) => {
-        throw new InklingError(`cannot write the overlay ${target} (${error.message})`);
-      });
+    const format = outputFormat(values.format, values.json ?? false);
+    if (positionals.length === 0) {
+      throw new UsageError("give an image, a folder or - (stdin), got none");
     }
-    if (values.json) out.stdout(JSON.stringify(jsonDocument(result), null, 2));
-    else if (result.text !== "") out.stdout(result.text);
+    if (positionals.filter((p) => p === "-").length > 1) {
+      throw new UsageError("- (stdin) can be given only once");
+    }
+    const cwd = options.cwd ?? callerDirectory();
+    const inputs = await expandInputs(positionals, { cwd });
+    const several = positionals.length > 1 || inputs.some((input) => input.fromFolder);
+    const overlay = values.overlay === undefined ? undefined : resolveFrom(cwd, values.overlay);
+    const modelPath = values.model === undefined ? undefined : resolveFrom(cwd, values.model);
+    if (overlay !== undefined) {
+      if (several || inputs.length !== 1) {
+        throw new UsageError("--overlay draws one image; give exactly one PATH (not a folder)");
+      }
+      await checkOverlayTarget(overlay, [inputs[0].path, modelPath]);
+    }
+    const model = await resolveModel(modelPath);
+    const formatter = createFormatter(format, { several });
+    const print = (chunks: string[]) => chunks.forEach((chunk) => out.stdout(chunk));
+    print(formatter.begin());
+    let failed = 0;
+    for (const [i, input] of inputs.entries()) {
+      try {
+        const image = await readInputImage(input, { stdin: options.stdin });
+        const result = await readText(image, {
+          model,
+          context: !values["no-context"],
+          name: input.name,
+        });
+        if (overlay !== undefined) {
+          const png = await overlayPng(image.image(), result);
+          await writeFileAtomic(overlay, png).catch((error) => {
+            throw new InklingError(`cannot write the overlay ${overlay} (${error.message})`);
+          });
+        }
+        const page = { path: input.name, width: image.width, height: image.height, result };
+        print(formatter.page(page, i + 1));
+      } catch (error) {
+        // One image's failure must not stop the batch: report it, read the others.
+        out.stderr(failureLine(input, error));
+        failed++;
+      }
+    }
+    print(formatter.end());
+    return failed > 0 ? 1 : 0;
   });
+}
+
+/** The format chosen by `--format` and `--json`, refusing a contradiction. */
+function outputFormat(format: string | undefined, json: boolean): OutputFormat {
+  if (format === undefined) return json ? "json" : "text";
+  if (!isOutputFormat(format)) {
+    throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(", ")}; got ${format}`);
+  }
+  if (json && format !== "json") {
+    throw new UsageError(`--json means --format json, not --format ${format}; give one of them`);
+  }
+  return format;
+}
+
+/**
+ * `error: NAME: …` on one line for a failed input. Messages that already
+ * start with the name (the readers' do) are not prefixed twice; an error
+ * that is neither Inkling's nor the system's is flagged as unexpected.
+ */
+function failureLine(input: CliInput, error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  const named = raw.startsWith(`${input.name}: `) ? raw : `${input.name}: ${raw}`;
+  const message = oneLine(named);
+  const expected = error instanceof InklingError || isSystemError(error);
+  const note = expected ? "" : " (unexpected; please report it with the command you ran)";
+  return `error: ${message}${note}`;
 }
 
 /**

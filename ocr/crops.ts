@@ -66,8 +66,8 @@ interface CropGeometry {
 
 /** The page the boxes were found on (see `findLetters`). */
 export interface BinaryPage {
-  /** Row-major `height × width`, 0 on ink, 1 on paper. */
-  binary: Float32Array;
+  /** Row-major `height × width`, 0 on ink, 1 on paper (below 0.5 counts as ink). */
+  binary: Uint8Array | Float32Array;
   /** Width in pixels. */
   width: number;
   /** Height in pixels. */
@@ -145,10 +145,14 @@ function characterInk(page: BinaryPage, [y1, x1, y2, x2]: Box): BinaryImage {
     x >= 0 && y >= 0 && x < page.width && y < page.height &&
     page.binary[y * page.width + x] < 0.5 &&
     (x < x1 || x >= x2 || y < y1 || y >= y2);
-  const pieces = connectedPieces({ mask, width, height });
-  const largest = pieces.reduce((a, b) => (b.length > a.length ? b : a), [] as number[]);
-  for (const piece of pieces) {
-    if (piece === largest) continue;
+  const { order, pieces } = connectedPieces({ mask, width, height });
+  let largest = 0;
+  for (let p = 1; p < pieces.length - 1; p++) {
+    if (pieces[p + 1] - pieces[p] > pieces[largest + 1] - pieces[largest]) largest = p;
+  }
+  for (let p = 0; p < pieces.length - 1; p++) {
+    if (p === largest) continue;
+    const piece = order.subarray(pieces[p], pieces[p + 1]);
     const leaves = piece.some((i) => {
       const x = x1 + (i % width);
       const y = y1 + Math.floor(i / width);
@@ -162,17 +166,24 @@ function characterInk(page: BinaryPage, [y1, x1, y2, x2]: Box): BinaryImage {
   return { mask, width, height };
 }
 
-/** 8-connected pieces of ink, each as a list of pixel indices. */
-function connectedPieces({ mask, width, height }: BinaryImage): number[][] {
+/**
+ * 8-connected pieces of ink: `order` lists the ink pixels' indices piece by
+ * piece, piece p being `order[pieces[p]..pieces[p + 1])`.
+ */
+function connectedPieces(
+  { mask, width, height }: BinaryImage,
+): { order: Int32Array; pieces: number[] } {
   const seen = new Uint8Array(mask.length);
-  const pieces: number[][] = [];
+  const order = new Int32Array(mask.length);
+  const pieces = [0];
+  let end = 0;
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
-    const piece = [start];
+    order[end++] = start;
     seen[start] = 1;
-    for (let k = 0; k < piece.length; k++) {
-      const x = piece[k] % width;
-      const y = Math.floor(piece[k] / width);
+    for (let k = pieces[pieces.length - 1]; k < end; k++) {
+      const x = order[k] % width;
+      const y = (order[k] - x) / width;
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
           const nx = x + dx;
@@ -180,13 +191,13 @@ function connectedPieces({ mask, width, height }: BinaryImage): number[][] {
           const i = ny * width + nx;
           if (nx < 0 || ny < 0 || nx >= width || ny >= height || !mask[i] || seen[i]) continue;
           seen[i] = 1;
-          piece.push(i);
+          order[end++] = i;
         }
       }
     }
-    pieces.push(piece);
+    pieces.push(end);
   }
-  return pieces;
+  return { order: order.subarray(0, end), pieces };
 }
 
 /** The tight box of the ink of `image` (undefined if it has none). */
@@ -260,6 +271,11 @@ function redrawSkeleton(
   return renderGlyph(strokes, { size, penWidth, margin });
 }
 
+/** Neighbours east, south-east, south and south-west: each touching pair is drawn once. */
+const AHEAD = [1, 0, 1, 1, 0, 1, -1, 1];
+/** The other four neighbours. */
+const BEHIND = [-1, 0, -1, -1, 0, -1, 1, -1];
+
 /** One pen segment per pair of touching skeleton pixels; a lone pixel is a dot. */
 function skeletonStrokes({ mask, width, height }: BinaryImage): Float32Array[] {
   const strokes: Float32Array[] = [];
@@ -268,11 +284,14 @@ function skeletonStrokes({ mask, width, height }: BinaryImage): Float32Array[] {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (!at(x, y)) continue;
-      // East, south-east, south, south-west: each touching pair is drawn once.
-      const ahead = [[1, 0], [1, 1], [0, 1], [-1, 1]].filter(([dx, dy]) => at(x + dx, y + dy));
-      for (const [dx, dy] of ahead) strokes.push(Float32Array.of(x, y, x + dx, y + dy));
-      const behind = [[-1, 0], [-1, -1], [0, -1], [1, -1]].some(([dx, dy]) => at(x + dx, y + dy));
-      if (ahead.length === 0 && !behind) strokes.push(Float32Array.of(x, y));
+      let touching = false;
+      for (let k = 0; k < 8; k += 2) {
+        if (!at(x + AHEAD[k], y + AHEAD[k + 1])) continue;
+        strokes.push(Float32Array.of(x, y, x + AHEAD[k], y + AHEAD[k + 1]));
+        touching = true;
+      }
+      for (let k = 0; k < 8 && !touching; k += 2) touching = at(x + BEHIND[k], y + BEHIND[k + 1]);
+      if (!touching) strokes.push(Float32Array.of(x, y));
     }
   }
   return strokes;
@@ -303,6 +322,8 @@ function shrink(ink: BinaryImage): BinaryImage {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) source[y * w + x] = ink.mask[(y1 + y) * ink.width + x1 + x];
   }
+  // Small enough already: the resampling would copy every pixel as it is.
+  if (scale === 1 && w > 0) return { mask: Uint8Array.from(source), width: w, height: h };
   const coverage = areaResample({ data: source, width: w, height: h }, {
     data: new Float32Array(width * height),
     width,

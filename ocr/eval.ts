@@ -10,6 +10,7 @@
 
 import { InklingError } from "../autograd/errors.ts";
 import { resolveDataDir } from "../datasets/data_dir.ts";
+import type { ByteSource } from "../formats/byte_source.ts";
 import { writeFileAtomic } from "../formats/files.ts";
 import { markdownTable } from "../viz/markdown_table.ts";
 import { readImage } from "./image_input.ts";
@@ -96,7 +97,7 @@ export interface EvaluateOcrOptions {
   /** Data directory holding `images/` (default: `resolveDataDir`). */
   dataDir?: string;
   /** Model or checkpoint path (default: the committed model). */
-  model?: OcrModel | string;
+  model?: OcrModel | ByteSource;
   /** Apply word context (default true). */
   context?: boolean;
   /** Write `ocr_eval.md` and `<name>_overlay.png` per photo here. */

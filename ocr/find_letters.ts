@@ -1,14 +1,17 @@
 /**
- * Finds the handwritten characters in a photo: normalises the background,
+ * Finds the handwritten characters in an image: normalises the background,
  * finds and groups the ink at a working resolution, then redraws each
- * character's ink at the photo's full resolution into a clean binary page
+ * character's ink at the image's own resolution into a clean binary page
  * (only characters on it: specks, full stops and paper noise are gone) and
- * returns one tight box per character in full-resolution pixels.
+ * returns one tight box per character in the image's pixels. `readText`
+ * hands it a photo already shrunk to a grey page (see `Photo`), so no
+ * copy at the photo's full resolution is ever made.
  *
  * @module
  */
 
-import type { Image } from "image-js";
+import type { GreyImage } from "../formats/jpeg/mod.ts";
+import type { GreyPage, Image } from "./image_input.ts";
 import { normaliseBackground, type NormaliseBackgroundOptions } from "./background.ts";
 import type { Box } from "./box.ts";
 import { groupInk, type GroupInkOptions, type InkGroup } from "./ink_groups.ts";
@@ -18,30 +21,36 @@ export interface FindLettersOptions extends NormaliseBackgroundOptions, GroupInk
 
 /** The characters found on a page. */
 export interface FoundLetters {
-  /** One box per character, full-resolution pixels, sorted by top then left edge. */
+  /** One box per character in the image's pixels, sorted by top then left edge. */
   boxes: Box[];
   /**
-   * The page at full resolution, row-major `height × width`: 0 on the found
-   * characters' ink, 1 everywhere else.
+   * The page at the image's resolution, row-major `height × width`: 0 on the
+   * found characters' ink, 1 everywhere else.
    */
-  binary: Float32Array;
-  /** Width of the photo and of `binary`. */
+  binary: Uint8Array;
+  /** Width of the image and of `binary`. */
   width: number;
-  /** Height of the photo and of `binary`. */
+  /** Height of the image and of `binary`. */
   height: number;
 }
 
 /**
- * Finds the characters of `image` (an image-js image, grey or colour). A page
- * without writing, or with only marks too small to be characters (under 8
- * pixels), gives no boxes; one with more character-sized marks than
- * `options.maxMarks` is an `InklingError`.
+ * Finds the characters of `image` (an image-js image, grey or colour, or 8-bit
+ * grey pixels such as a page of a `Photo`). A page without writing, or with
+ * only marks too small to be characters (under 8 pixels of the photo), gives
+ * no boxes; one with more character-sized marks than `options.maxMarks` is
+ * an `InklingError`.
  */
-export function findLetters(image: Image, options: FindLettersOptions = {}): FoundLetters {
+export function findLetters(
+  image: Image | GreyImage | GreyPage,
+  options: FindLettersOptions = {},
+): FoundLetters {
   const page = normaliseBackground(image, options);
-  const ink = groupInk(page.ratio, page, options);
+  // A page shrunk from a photo measures marks in the photo's pixels (see groupInk's factor).
+  const shrunk = "photoWidth" in image ? image.photoWidth / image.width : 1;
+  const ink = groupInk(page.ratio, { ...page, factor: page.factor * shrunk }, options);
   const { width, height } = image;
-  const binary = new Float32Array(width * height).fill(1);
+  const binary = new Uint8Array(width * height).fill(1);
   const boxes: Box[] = [];
   for (const group of ink.groups) {
     const member = memberMask(group, {
@@ -49,7 +58,7 @@ export function findLetters(image: Image, options: FindLettersOptions = {}): Fou
       width: page.width,
       height: page.height,
     });
-    const box = drawFullResolution(member, { binary, width, height }, {
+    const box = drawAtImageResolution(member, { binary, width, height }, {
       factor: page.factor,
       threshold: ink.inkThreshold,
       ratioAt: page.ratioAt,
@@ -72,8 +81,8 @@ function grownBox(box: Box, { width, height }: { width: number; height: number }
 
 /**
  * Over the grown box, 1 where the group's components are or touch (a 3 × 3
- * dilation): a full-resolution pixel at the rim of a stroke may fall into a
- * working pixel that was just too light to be ink after block averaging.
+ * dilation): an image pixel at the rim of a stroke may fall into a working
+ * pixel that was just too light to be ink after block averaging.
  */
 function memberMask(
   group: InkGroup,
@@ -99,12 +108,12 @@ function memberMask(
 }
 
 /**
- * Marks the group's full-resolution ink pixels in `page.binary` and returns
- * their tight box (undefined if none survive the full-resolution threshold).
+ * Marks the group's ink pixels in `page.binary` at the image's resolution and
+ * returns their tight box (undefined if none survive the threshold there).
  */
-function drawFullResolution(
+function drawAtImageResolution(
   member: { box: Box; mask: Uint8Array },
-  page: { binary: Float32Array; width: number; height: number },
+  page: { binary: Uint8Array; width: number; height: number },
   scale: { factor: number; threshold: number; ratioAt: (box: Box) => Float32Array },
 ): Box | undefined {
   const { factor, threshold } = scale;

@@ -22,7 +22,20 @@
  */
 
 export type { Box } from "./box.ts";
-export { decodeImage, type ImageInputOptions, readImage } from "./image_input.ts";
+export {
+  decodeImage,
+  decodePhoto,
+  type GreyPage,
+  type Image,
+  type ImageInputOptions,
+  type ImageSource,
+  PAGE_SIDE,
+  pageFactor,
+  type Photo,
+  readImage,
+  readPhoto,
+  type RgbaPixels,
+} from "./image_input.ts";
 export { type ImageHeader, readImageHeader } from "../formats/image_header.ts";
 export { findLetters, type FindLettersOptions, type FoundLetters } from "./find_letters.ts";
 export type { NormaliseBackgroundOptions } from "./background.ts";
@@ -41,3 +54,4 @@ export { drawOverlay, type DrawOverlayOptions } from "./overlay.ts";
 export * from "./read_text.ts";
 export * from "./eval.ts";
 export * from "./model/mod.ts";
+export * from "./output/mod.ts";

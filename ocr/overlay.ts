@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Image } from "image-js";
+import type { Image } from "./image_input.ts";
 import type { Box } from "./box.ts";
 import type { TextLine } from "./lines.ts";
 

@@ -1,8 +1,16 @@
 /**
- * Reading the text of a photo: find the characters, group them into lines of
- * words, crop each character like a training glyph, classify all crops in one
- * batch, and (by default) let each word's context settle the letter/digit
- * look-alikes (see {@linkcode chooseCharacters}).
+ * Reading the text of a photo: find the characters on a grey page shrunk to
+ * what reading needs (see below), group them into lines of words, crop each
+ * character like a training glyph, classify all crops in one batch, and (by
+ * default) let each word's context settle the letter/digit look-alikes (see
+ * {@linkcode chooseCharacters}). Boxes are scaled back to the photo's pixels.
+ *
+ * Crops are thinned at 64 pixels or less, so a character needs few more
+ * pixels than that. The photo is first shrunk as far as keeps its longer
+ * side at least `pageSide` pixels (a 12-megapixel JPEG is decoded straight
+ * at 1/4 size); when the characters found there are under `charHeight`
+ * pixels tall (median), it is read again less shrunk, so small writing on a
+ * large photo keeps its detail.
  *
  * @example
  * ```ts
@@ -15,22 +23,29 @@
  * @module
  */
 
-import type { Image } from "image-js";
 import { InklingError } from "../autograd/errors.ts";
 import type { Box } from "./box.ts";
 import { cropLetters } from "./crops.ts";
 import { findLetters, type FoundLetters } from "./find_letters.ts";
-import { readImage } from "./image_input.ts";
+import {
+  type GreyPage,
+  type ImageSource,
+  PAGE_SIDE,
+  pageFactor,
+  type Photo,
+  readPhoto,
+} from "./image_input.ts";
 import { groupLines } from "./lines.ts";
 import { type ClassGuess, classify, foldCase, topClasses } from "./model/classify.ts";
 import { chooseCharacters } from "./model/context.ts";
 import { loadOcrModel, type OcrModel } from "./model/load.ts";
+import { type ByteSource, sourceName } from "../formats/byte_source.ts";
 
 /** One recognised character. */
 export interface ReadChar {
   /** The character read. */
   char: string;
-  /** Its box in the photo, `[y1, x1, y2, x2]` full-resolution pixels. */
+  /** Its box in the photo, `[y1, x1, y2, x2]` in the photo's own (upright) pixels. */
   box: Box;
   /** The classifier's three most likely classes with their probabilities (before context). */
   top3: ClassGuess[];
@@ -60,8 +75,11 @@ export interface ReadResult {
 
 /** Options of {@linkcode readText}. */
 export interface ReadTextOptions {
-  /** A loaded model, or the path of a checkpoint (default: the committed model). */
-  model?: OcrModel | string;
+  /**
+   * A loaded model, or where a checkpoint is: a path, URL, bytes or Blob
+   * (default: the committed model, loaded once and kept).
+   */
+  model?: OcrModel | ByteSource;
   /** Let word context settle 0/O, 1/I, 5/S, 2/Z, 8/B (default true). */
   context?: boolean;
   /**
@@ -71,7 +89,25 @@ export interface ReadTextOptions {
   maxCharacters?: number;
   /** The file name or other label errors name (default: the path, when one is given). */
   name?: string;
+  /**
+   * Longer side, in pixels, the photo is first shrunk toward, never below
+   * (default {@linkcode PAGE_SIDE}; `Infinity` reads it at full size).
+   */
+  pageSide?: number;
+  /**
+   * Median character height, in page pixels, below which the photo is read
+   * again less shrunk (default {@linkcode CHAR_HEIGHT}; 0 never does).
+   */
+  charHeight?: number;
 }
+
+/**
+ * Default of {@linkcode ReadTextOptions.charHeight}. On the sample photos one
+ * character of 115 is misread when their median height is 31 pixels (`01_list`
+ * at 1/2 size); 48 leaves half as much again, and a 12-megapixel photo of
+ * 250-pixel capitals (`04_deep`) still reads at 1/4 size.
+ */
+export const CHAR_HEIGHT = 48;
 
 /**
  * Default of {@linkcode ReadTextOptions.maxCharacters}: a page densely written
@@ -84,9 +120,9 @@ const MAX_CHARACTERS = 1500;
 let defaultModel: Promise<OcrModel> | undefined;
 
 /** The model of `option`, loading (and for the default, caching) it as needed. */
-export function resolveModel(option: OcrModel | string | undefined): Promise<OcrModel> {
-  if (typeof option === "string") return loadOcrModel(option);
-  if (option !== undefined) return Promise.resolve(option);
+export function resolveModel(option: OcrModel | ByteSource | undefined): Promise<OcrModel> {
+  if (isOcrModel(option)) return Promise.resolve(option);
+  if (option !== undefined) return loadOcrModel(option);
   defaultModel ??= loadOcrModel().catch((error) => {
     defaultModel = undefined;
     throw error;
@@ -94,30 +130,34 @@ export function resolveModel(option: OcrModel | string | undefined): Promise<Ocr
   return defaultModel;
 }
 
+function isOcrModel(option: OcrModel | ByteSource | undefined): option is OcrModel {
+  return typeof option === "object" && "network" in option;
+}
+
+/** The label errors give a source that has one: its path, URL or file name. */
+function namedSource(source: ImageSource): string | undefined {
+  if (typeof source === "string" || source instanceof URL || source instanceof Blob) {
+    return sourceName(source, "image");
+  }
+  return undefined;
+}
+
 /**
- * Reads the handwritten text of a photo (an image-js image or a PNG/JPEG
- * path). Marks too small to be characters are ignored, so a page of specks
- * reads as blank; a page with more marks than handwriting has (see
+ * Reads the handwritten text of a photo: a PNG or JPEG path, URL, bytes or
+ * Blob, a decoded image or a `Photo` (see {@linkcode ImageSource}). Marks
+ * too small to be characters are ignored, so a page of specks reads as
+ * blank; a page with more marks than handwriting has (see
  * {@linkcode ReadTextOptions.maxCharacters}) is an {@linkcode InklingError}
  * naming it.
  */
 export async function readText(
-  imageOrPath: Image | string,
+  source: ImageSource,
   options: ReadTextOptions = {},
 ): Promise<ReadResult> {
-  const [image, model] = await Promise.all([
-    typeof imageOrPath === "string" ? readImage(imageOrPath) : imageOrPath,
-    resolveModel(options.model),
-  ]);
-  const name = options.name ?? (typeof imageOrPath === "string" ? imageOrPath : undefined);
+  const [photo, model] = await Promise.all([readPhoto(source), resolveModel(options.model)]);
+  const name = options.name ?? namedSource(source);
+  const { image, page } = findPhotoLetters(photo, { ...options, name });
   const label = (message: string) => name === undefined ? message : `${name}: ${message}`;
-  let page: FoundLetters;
-  try {
-    page = findLetters(image);
-  } catch (error) {
-    if (!(error instanceof InklingError)) throw error;
-    throw new InklingError(label(error.message));
-  }
   const maxCharacters = options.maxCharacters ?? MAX_CHARACTERS;
   if (page.boxes.length > maxCharacters) {
     throw new InklingError(
@@ -134,6 +174,7 @@ export async function readText(
   const { probs, classes } = foldCase(classify(model, crops), model.classes);
   const count = probs.shape[1];
   const rowOf = new Map(order.map((box, row) => [box, row]));
+  const inPhoto = photoBox(image);
   const read: ReadLine[] = lines.map((line) => ({
     words: line.words.map((word) => {
       const rows = word.map((i) =>
@@ -142,13 +183,86 @@ export async function readText(
       const chosen = chooseCharacters(rows, { classes, context: options.context });
       const chars = word.map((i, k) => ({
         char: chosen[k],
-        box: page.boxes[i],
+        box: inPhoto(page.boxes[i]),
         top3: topClasses(probs, rowOf.get(i)!, { classes }),
       }));
       return { text: chosen.join(""), chars };
     }),
   }));
   return { lines: read, text: resultText(read) };
+}
+
+/** Options of {@linkcode findPhotoLetters}. */
+export type FindPhotoLettersOptions = Pick<ReadTextOptions, "pageSide" | "charHeight" | "name">;
+
+/** What {@linkcode findPhotoLetters} found. */
+export interface PhotoLetters {
+  /** The page read: the photo shrunk, with the photo's size. */
+  image: GreyPage;
+  /** The characters on it, boxes in the page's pixels. */
+  page: FoundLetters;
+}
+
+/**
+ * The first step of {@linkcode readText}: the characters of `photo`, found
+ * on a page shrunk by {@linkcode pageFactor} for `options.pageSide`, and
+ * found again on a less shrunk page when they come out under
+ * `options.charHeight` pixels tall (median). The finder's errors are
+ * {@linkcode InklingError}s naming `options.name`.
+ */
+export function findPhotoLetters(
+  photo: Photo,
+  options: FindPhotoLettersOptions = {},
+): PhotoLetters {
+  const find = (factor: number) => {
+    const image = photo.page(factor);
+    try {
+      return { image, page: findLetters(image) };
+    } catch (error) {
+      if (!(error instanceof InklingError) || options.name === undefined) throw error;
+      throw new InklingError(`${options.name}: ${error.message}`);
+    }
+  };
+  const found = find(pageFactor(photo, options.pageSide ?? PAGE_SIDE));
+  // The page's own factor: a JPEG is shrunk by a power of two at most the one asked for.
+  const factor = Math.round(found.image.photoWidth / found.image.width);
+  const finer = finerFactor(found.page.boxes, {
+    factor,
+    charHeight: options.charHeight ?? CHAR_HEIGHT,
+  });
+  return finer < factor ? find(finer) : found;
+}
+
+/**
+ * The factor to shrink the photo by for characters `boxes` (found on a page
+ * shrunk by `factor`) to be `charHeight` pixels tall (median): `factor`
+ * itself when they already are.
+ */
+function finerFactor(
+  boxes: readonly Box[],
+  { factor, charHeight }: { factor: number; charHeight: number },
+): number {
+  if (boxes.length === 0) return factor;
+  const heights = boxes.map(([y1, , y2]) => y2 - y1).sort((a, b) => a - b);
+  const median = heights[heights.length >> 1];
+  return median >= charHeight ? factor : Math.max(1, Math.floor(median * factor / charHeight));
+}
+
+/**
+ * Maps a box on `page` to the photo's pixels. Each page pixel stands for a
+ * `photoWidth / width` wide block, so edges scale by that ratio; rounding
+ * keeps them whole and inside the photo, and the mapping is the same read
+ * from either end, as the mirrored and turned orientations need.
+ */
+function photoBox(page: GreyPage): (box: Box) => Box {
+  const sx = page.photoWidth / page.width;
+  const sy = page.photoHeight / page.height;
+  return ([y1, x1, y2, x2]) => [
+    Math.round(y1 * sy),
+    Math.round(x1 * sx),
+    Math.round(y2 * sy),
+    Math.round(x2 * sx),
+  ];
 }
 
 /** Words joined by one space, lines by a newline. */

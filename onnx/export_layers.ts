@@ -47,7 +47,7 @@ import {
 import { float32Tensor, int64Tensor } from "./tensor_data.ts";
 
 /** The layer kinds {@linkcode lowerLayer} writes, for error messages. */
-export const EXPORTED_LAYERS =
+export const EXPORTED_LAYERS: string =
   "Sequential, Linear, Conv2d, BatchNorm, MaxPool2d, AvgPool2d, GlobalAvgPool2d, ReLU, Sigmoid, " +
   "Tanh, " +
   "Softmax, Flatten, Dropout, the glyph CNN's GlyphImages and imported ONNX graphs";

@@ -29,7 +29,7 @@
 export * from "./model_proto.ts";
 export { decodeOnnx, encodeOnnx, MAX_ONNX_BYTES, readOnnx, writeOnnx } from "./codec.ts";
 export { float16ToFloat32, float32ToFloat16, floatToHalf, halfToFloat } from "./float16.ts";
-export { floatTensor, intTensor } from "./tensor_data.ts";
+export { floatTensor, intTensor, type TensorContext } from "./tensor_data.ts";
 export { cutOnnx, nodesNeeded } from "./surgery.ts";
 export * from "./graph_layers.ts";
 export * from "./graph_module.ts";
@@ -43,4 +43,4 @@ export { EXPORTED_LAYERS } from "./export_layers.ts";
 export { exportOnnx, type ExportOnnxOptions, OPSET_RANGE, toOnnxModel } from "./export_onnx.ts";
 export { exportCheckpoint, type ExportSummary, loadClassifier } from "./export_checkpoint.ts";
 export { OnnxSession, type OnnxSessionOptions, type OnnxValueSpec } from "./runtime.ts";
-export { loadOnnxRuntime } from "./ort_loader.ts";
+export { loadOnnxRuntime, type OrtModule } from "./ort_loader.ts";

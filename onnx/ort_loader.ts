@@ -15,7 +15,8 @@
  * @module
  */
 
-type OrtModule = typeof import("onnxruntime-node");
+/** The onnxruntime-node module's namespace. */
+export type OrtModule = typeof import("onnxruntime-node");
 
 let loading: Promise<OrtModule> | undefined;
 

@@ -27,8 +27,10 @@ const RANK: Record<string, number> = {
   ocr: 6,
   compression: 6,
   finetune: 6,
+  // The web page is built on the OCR application (and serves it), so it sits above it.
+  web: 7,
 };
-const APPLICATIONS = new Set(["train", "ocr", "compression", "finetune"]);
+const APPLICATIONS = new Set(["train", "ocr", "compression", "finetune", "web"]);
 /** Folders that stay free of npm packages, so the engine and layers load anywhere. */
 const NO_PACKAGES = new Set(["autograd", "formats", "layers", "models"]);
 /** Files that train, evaluate, report or parse a command line. */

@@ -97,8 +97,8 @@ export async function runCommand<F extends FlagSpec>(
 /** Longest error line printed; a longer message (a path of thousands of characters, …) is cut. */
 const MAX_ERROR_CHARS = 500;
 
-/** The first line of `message`, at most {@linkcode MAX_ERROR_CHARS} characters. */
-function oneLine(message: string): string {
+/** The first line of `message`, at most 500 characters (a longer one is cut with "…"). */
+export function oneLine(message: string): string {
   const first = message.split("\n")[0];
   return first.length > MAX_ERROR_CHARS ? `${first.slice(0, MAX_ERROR_CHARS)}…` : first;
 }
@@ -118,7 +118,7 @@ function flagProblem(error: Error): string {
 }
 
 /** An operating-system failure (not found, permission denied, disk full, …): its message says it all. */
-function isSystemError(error: unknown): boolean {
+export function isSystemError(error: unknown): boolean {
   return typeof Deno === "object" &&
     Object.values(Deno.errors).some((kind) => error instanceof kind);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { optionalEnv } from "../formats/environment.ts";
 import { FormatError, InklingError } from "../autograd/errors.ts";
 import { readFileLimited } from "../formats/files.ts";
 
@@ -66,7 +67,7 @@ async function isFile(path: string): Promise<boolean> {
  * {@linkcode InklingError} saying what to install when there is none.
  */
 export async function locateFont(options: LocateFontOptions = {}): Promise<string> {
-  const override = options.override ?? Deno.env.get(FONT_ENV);
+  const override = options.override ?? optionalEnv(FONT_ENV);
   if (override) {
     if (!await isFile(override)) {
       throw new InklingError(`${FONT_ENV}=${override}: not a readable font file (.ttf or .otf)`);

@@ -8,7 +8,6 @@
  */
 
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { createRequire } from "node:module";
 import { InklingError } from "../autograd/errors.ts";
 import { type LoadedFont, loadFont, locateFont } from "./fonts.ts";
 
@@ -22,29 +21,16 @@ export interface SvgToPngOptions {
 
 /** Largest PNG side produced; bigger requests are mistakes, not figures. */
 const MAX_SIDE = 16384;
-const WASM_SPECIFIER = "@resvg/resvg-wasm/index_bg.wasm";
 
 let setup: Promise<LoadedFont> | null = null;
 
-/** The resvg .wasm file inside the npm package (works with Deno's node_modules directory). */
-function wasmPath(): string | URL {
-  const resolved = import.meta.resolve(WASM_SPECIFIER);
-  if (resolved.startsWith("file:")) return new URL(resolved);
-  // Without a local node_modules, Deno resolves to an npm: URL; Node's resolver finds the file.
-  try {
-    return createRequire(import.meta.url).resolve(WASM_SPECIFIER);
-  } catch (error) {
-    throw new InklingError(
-      `svgToPng: cannot find ${WASM_SPECIFIER} (resolved to ${resolved}); ` +
-        `set "nodeModulesDir": "auto" in deno.json`,
-      { cause: error },
-    );
-  }
-}
-
 async function start(): Promise<LoadedFont> {
   const font = await loadFont(await locateFont());
-  await initWasm(Deno.readFile(wasmPath()));
+  // Compiled on first use, not at import: the module is 2.5 MB. It is part of
+  // the module graph (a source-phase import), so it is found wherever Inkling
+  // is loaded from: a checkout, JSR, or a bundle.
+  const { default: resvgModule } = await import("./resvg_module.js");
+  await initWasm(resvgModule);
   return font;
 }
 

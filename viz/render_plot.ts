@@ -25,13 +25,16 @@ function plotDocument(): PlotDocument {
   return sharedDocument;
 }
 
+/** Observable Plot's options, as {@linkcode renderPlot} takes them. */
+export type PlotOptions = Plot.PlotOptions;
+
 /**
  * Renders a Plot specification (as given to `Plot.plot`, without `document`)
  * to a standalone SVG string. Titles, captions and legends make Plot return an
  * HTML `<figure>`, which is not SVG; those are refused here (draw them with
  * `stackSvg` and `swatchLegend` from `svg_layout.ts`).
  */
-export function renderPlot(spec: Plot.PlotOptions): string {
+export function renderPlot(spec: PlotOptions): string {
   let element: ReturnType<typeof Plot.plot>;
   try {
     element = Plot.plot({ ...spec, document: plotDocument() });

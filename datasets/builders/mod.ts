@@ -38,6 +38,7 @@ export type { PenWidth } from "./glyph_set.ts";
 export type { BuiltDataset, WrittenFile } from "./output.ts";
 export { DEFAULT_MAX_ASPECT, resolveUnipenDir, UNIPEN_FOLDER } from "./unipen_pool.ts";
 export {
+  type PerClass,
   splitByWriter,
   type SplittableSample,
   type WriterSplit,

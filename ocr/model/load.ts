@@ -2,8 +2,10 @@
  * Loading a character classifier from a checkpoint: the network is rebuilt
  * from the checkpoint's `architecture` metadata (the CNN of the
  * `ocr-default` preset, or the MLP of `deno task train`) and the weights are
- * copied in. Without a path the model committed with Inkling,
- * `ocr/default_model.safetensors`, is loaded.
+ * copied in. Without a source the model committed with Inkling,
+ * `ocr/default_model.safetensors`, is loaded from beside this module: from
+ * the file system when Inkling runs from files, with `fetch` when it was
+ * imported from JSR or another web address.
  *
  * The metadata is checked against the tensors the file really holds before
  * the network is built (`classifierFromCheckpoint` in `models/`).
@@ -11,9 +13,9 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
 import { FormatError } from "../../autograd/mod.ts";
-import { loadCheckpoint, type Module } from "../../layers/mod.ts";
+import { type ByteSource, readByteSource, sourceName } from "../../formats/byte_source.ts";
+import { decodeCheckpoint, type Module } from "../../layers/mod.ts";
 import type { CropLettersOptions } from "../crops.ts";
 import {
   type ClassifierArchitecture,
@@ -31,7 +33,7 @@ export interface OcrModel {
   architecture: ClassifierArchitecture;
   /** Class names in output order (A–Z then 0–9 for NIST36). */
   classes: string;
-  /** The file it came from. */
+  /** Where it came from: the path or URL ("bytes" for a model given as bytes). */
   source: string;
   /**
    * How OCR's crops must look to match the training glyphs: side, margin and
@@ -40,19 +42,26 @@ export interface OcrModel {
   crop: Required<Pick<CropLettersOptions, "size" | "margin" | "penWidth">>;
 }
 
-/** The committed default model. */
-export const DEFAULT_MODEL_PATH: string = fileURLToPath(
-  new URL("../default_model.safetensors", import.meta.url),
-);
+/**
+ * The committed default model, beside this module: a `file:` URL in a
+ * checkout, an `https:` one when Inkling is imported from JSR.
+ */
+export const DEFAULT_MODEL_URL: URL = new URL("../default_model.safetensors", import.meta.url);
+
+/** Largest checkpoint OCR loads: a classifier of glyphs is a few MB (the default 1.2). */
+const MAX_MODEL_BYTES = 256 * 1024 * 1024;
 
 /**
- * Loads the classifier at `path` (default {@linkcode DEFAULT_MODEL_PATH}).
+ * Loads the classifier in `source`: a checkpoint's path, `file:` or
+ * `http(s):` URL, bytes or Blob (default {@linkcode DEFAULT_MODEL_URL}).
  * A file that is not an Inkling checkpoint, lacks a buildable architecture,
  * or whose tensors do not fit it gives a {@linkcode FormatError} naming it,
  * before the network is built.
  */
-export async function loadOcrModel(path: string = DEFAULT_MODEL_PATH): Promise<OcrModel> {
-  const checkpoint = await loadCheckpoint(path);
+export async function loadOcrModel(source: ByteSource = DEFAULT_MODEL_URL): Promise<OcrModel> {
+  const path = sourceName(source, "bytes");
+  const bytes = await readByteSource(source, { maxBytes: MAX_MODEL_BYTES, what: "checkpoint" });
+  const checkpoint = decodeCheckpoint(bytes, { source: path });
   // The crop is checked first: a network OCR could not feed is not worth building.
   const crop = cropOf(
     parseArchitecture(checkpoint.architecture, path),

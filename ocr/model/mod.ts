@@ -28,7 +28,7 @@
  * @module
  */
 
-export { DEFAULT_MODEL_PATH, loadOcrModel, type OcrModel } from "./load.ts";
+export { DEFAULT_MODEL_URL, loadOcrModel, type OcrModel } from "./load.ts";
 export { type ClassGuess, classify, foldCase, topClasses } from "./classify.ts";
 export { chooseCharacters, type ChooseCharactersOptions } from "./context.ts";
 export { drawReadOverlay, overlayPng, resultLayout } from "./read_overlay.ts";

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { Image } from "image-js";
+import { Image as ImageJs } from "image-js";
+import type { Image } from "../image_input.ts";
 import { encodePng } from "../../formats/png.ts";
 import type { Box } from "../box.ts";
 import type { TextLine } from "../lines.ts";
@@ -68,7 +69,7 @@ export function drawReadOverlay(
   });
   // Tags of characters at the photo's top edge go into a white band added above it.
   const band = Math.max(0, ...tags.map((tag) => -tag.top));
-  const picture = band === 0 ? boxes : new Image(boxes.width, boxes.height + band).fill(255);
+  const picture = band === 0 ? boxes : new ImageJs(boxes.width, boxes.height + band).fill(255);
   if (band > 0) boxes.copyTo(picture, { origin: { row: band, column: 0 }, out: picture });
   tags.forEach((tag, i) => {
     const top = tag.top + band;

@@ -5,11 +5,13 @@
  * 1. the reference backend in float64: forward against a plain-loop
  *    reference where one is given, and the backward against central
  *    differences (`gradcheck`, relative error ≤ 1e-6);
- * 2. every float32 backend — the reference kernels, and the WebAssembly
+ * 2. every float32 backend — the reference kernels, the WebAssembly
  *    kernels in both builds (relaxed and plain SIMD) with their size
- *    thresholds off, so even these small shapes run in WebAssembly — forward
- *    and backward (input gradients for a random upstream gradient), compared
- *    with the float64 result at float32 tolerance.
+ *    thresholds off, so even these small shapes run in WebAssembly, and the
+ *    native kernels (BLAS gemm over the relaxed-SIMD set) where FFI is
+ *    permitted and a BLAS is installed — forward and backward (input
+ *    gradients for a random upstream gradient), compared with the float64
+ *    result at float32 tolerance.
  *
  * Ops without a gradient (comparisons, argmax, in-place updates) get the
  * same forward checks. Inputs and parameters are drawn as float32 values, so
@@ -22,6 +24,7 @@ import { type DType, gradcheck, Rng, Tensor } from "../../mod.ts";
 import type { Module } from "../../layers/mod.ts";
 import {
   type Kernels,
+  loadNativeKernels,
   loadWasmKernels,
   referenceKernels,
   useKernels,
@@ -78,11 +81,22 @@ function wasm(simd: "relaxed" | "plain"): Float32Backend {
   return { name: `wasm (${simd} SIMD) float32`, kernels };
 }
 
+/** The native backend when this machine has it; otherwise none, and one line says why. */
+function native(): Float32Backend[] {
+  const load = loadNativeKernels(wasm("relaxed").kernels);
+  if (load.kernels === null) {
+    console.log(`op_check: the native backend is skipped: ${load.reason}`);
+    return [];
+  }
+  return [{ name: `native (${load.library}) float32`, kernels: load.kernels }];
+}
+
 /** Every float32 backend, checked against the float64 reference. */
 export const FLOAT32_BACKENDS: readonly Float32Backend[] = [
   { name: "reference float32", kernels: referenceKernels },
   wasm("relaxed"),
   wasm("plain"),
+  ...native(),
 ];
 
 /**

@@ -1,8 +1,10 @@
 /**
- * PCA through the Gram matrix: orthonormal components, the residual identity
+ * PCA, both methods (block Krylov, and the exact Gram matrix eigen-
+ * decomposition): orthonormal components, the residual identity
  * ‖X − X̂‖² = Σ discarded squared singular values, eigenvalues against a
- * brute-force solver, on synthetic data and on a slice of real NIST36-format
- * glyphs (built from the shared UNIPEN data, rank-deficient like the full set).
+ * brute-force solver and the Krylov method against the exact one, on
+ * synthetic data and on a slice of real NIST36-format glyphs (built from the
+ * shared UNIPEN data, rank-deficient like the full set).
  */
 
 import assert from "node:assert/strict";
@@ -77,6 +79,14 @@ Deno.test("synthetic data: eigenvalues match brute-force Jacobi on XᵀX, the id
     );
     checkIdentities(x, pca);
     assert.equal(pca.rank, center ? 10 : 11, "two constant columns: rank D − 2 (+1 uncentred)");
+    // The Krylov method, forced on data this small, spans the whole space: the same numbers.
+    const krylov = fitPca(x, { components: 4, center, method: "krylov" });
+    krylov.eigenvalues.forEach((v, i) =>
+      assert.ok(Math.abs(v - reference[i]) < 1e-9 * reference[0], `Krylov λ${i}`)
+    );
+    assert.equal(krylov.eigenvalues.length, 4);
+    assert.equal(krylov.rank, undefined, "the Krylov method does not see the whole spectrum");
+    checkIdentities(x, krylov);
   }
   const three = fitPca(x, { components: 3 });
   const residual = squaredDistance(x, pcaReconstruct(three, x));
@@ -108,6 +118,10 @@ Deno.test("identical images: rank 0 once centred, and the mean reconstructs them
   assert.equal(pca.rank, 0);
   checkIdentities(x, pca);
   assert.deepEqual(Array.from(pcaReconstruct(pca, x).data), Array(20).fill(0.5));
+  // Krylov: the data leave no direction, so every basis vector is a random refill.
+  const krylov = fitPca(x, { components: 2, method: "krylov" });
+  checkIdentities(x, krylov);
+  assert.deepEqual(Array.from(pcaReconstruct(krylov, x).data), Array(20).fill(0.5));
 });
 
 Deno.test("bad shapes fail with clear errors", () => {
@@ -120,6 +134,41 @@ Deno.test("bad shapes fail with clear errors", () => {
     /pcaEncode: needs \[N, 6\] data, got \[4, 5\]/,
   );
   assert.throws(() => pcaDecode(pca, x), /pcaDecode: needs \[N, 2\] codes/);
+});
+
+/** N×D data with covariance eigenvalues 0.85ⁱ (a slowly decaying spectrum) along random axes. */
+function decaying(n: number, d: number, seed: number): Tensor {
+  const rng = new Rng(seed);
+  const axes = new Float64Array(d * d);
+  rng.fillNormal(axes); // random, nearly orthogonal directions for d this size
+  const x = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < d; i++) {
+      const code = rng.normal() * 0.85 ** (i / 2);
+      for (let c = 0; c < d; c++) x[r * d + c] += code * axes[i * d + c] / Math.sqrt(d);
+    }
+  }
+  return new Tensor(x, [n, d]);
+}
+
+Deno.test("Krylov method: close to the exact one, the same for the same seed, the whole space for k near D", () => {
+  const x = decaying(400, 96, 4);
+  const exact = fitPca(x, { components: 8, method: "exact" });
+  const fit = (seed: number) => fitPca(x, { components: 8, seed });
+  const krylov = fit(0);
+  assert.equal(krylov.rank, undefined, "auto picks Krylov for k = 8 of D = 96");
+  checkIdentities(x, krylov);
+  const discarded = discardedEnergy(exact);
+  assert.ok(Math.abs(discardedEnergy(krylov) - discarded) <= 1e-6 * discarded);
+  krylov.eigenvalues.forEach((v, i) =>
+    assert.ok(Math.abs(v - exact.eigenvalues[i]) <= 1e-6 * exact.eigenvalues[i], `λ${i}`)
+  );
+  assert.deepEqual(fit(0).components.data, krylov.components.data, "a seed repeats exactly");
+  assert.notDeepEqual(fit(1).components.data, krylov.components.data, "another seed differs");
+  // k = D: one block spanning everything; every image reconstructs.
+  const full = fitPca(x, { components: 96, method: "krylov", center: false });
+  assert.ok(squaredDistance(x, pcaReconstruct(full, x)) < 1e-20 * x.size);
+  assert.ok(orthonormalityError(full) < 1e-12);
 });
 
 Deno.test("real glyphs (a UNIPEN-built NIST36 slice): identities hold in float32, border pixels cut the rank", async () => {
@@ -138,10 +187,18 @@ Deno.test("real glyphs (a UNIPEN-built NIST36 slice): identities hold in float32
     assert.deepEqual(train.x.shape, [1080, 1024]);
     assert.equal(train.x.dtype, "float32");
     for (const center of [true, false]) {
-      const pca = fitPca(train.x, { components: 32, center });
+      const pca = fitPca(train.x, { components: 32, center }); // the Krylov method
       checkIdentities(train.x, pca);
-      assert.ok(pca.rank < 1024, `rank ${pca.rank}: constant white border pixels`);
       for (let i = 1; i < 32; i++) assert.ok(pca.eigenvalues[i] <= pca.eigenvalues[i - 1]);
+      const exact = fitPca(train.x, { components: 32, center, method: "exact" });
+      checkIdentities(train.x, exact);
+      assert.ok(exact.rank! < 1024, `rank ${exact.rank}: constant white border pixels`);
+      // Measured: discarded energy within 3.5e-5, eigenvalues within 1.8e-4 (seeds 0–3).
+      const discarded = discardedEnergy(exact);
+      assert.ok(Math.abs(discardedEnergy(pca) - discarded) <= 3e-4 * discarded);
+      pca.eigenvalues.forEach((v, i) =>
+        assert.ok(Math.abs(v - exact.eigenvalues[i]) <= 2e-3 * exact.eigenvalues[i], `λ${i}`)
+      );
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

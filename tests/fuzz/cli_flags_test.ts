@@ -133,7 +133,7 @@ const CLIS: { name: string; main: Main; base: string[]; cases: Case[] }[] = [
     cases: [
       ...commonCases("model", false),
       { args: [], blame: /image/ },
-      { args: [MISSING, IMAGE], blame: /unexpected argument/ },
+      { args: [MISSING, IMAGE], blame: /missing: cannot read/ },
       { args: [""], blame: /image|file|read/ },
       { args: [HUGE] },
       { args: [IMAGE, "--model", ""], blame: /model|checkpoint|read/ },

@@ -248,12 +248,10 @@ Deno.test("CLI: --overlay never replaces an input or a file that is not a PNG", 
   });
 });
 
-Deno.test("CLI: an extra positional argument is a usage error in ocr and ocr:eval", async () => {
-  for (const [main, args] of [[ocrMain, ["a.jpg", "b.jpg"]], [evalMain, ["images"]]] as const) {
-    const result = await run(main, [...args]);
-    assert.equal(result.code, 2, args.join(" "));
-    assert.deepEqual(result.stdout, []);
-    assert.equal(result.stderr.length, 1);
-    assert.match(result.stderr[0], /^error: unexpected argument "(b\.jpg|images)"/);
-  }
+Deno.test("CLI: an extra positional argument is a usage error in ocr:eval", async () => {
+  const result = await run(evalMain, ["images"]);
+  assert.equal(result.code, 2);
+  assert.deepEqual(result.stdout, []);
+  assert.equal(result.stderr.length, 1);
+  assert.match(result.stderr[0], /^error: unexpected argument "images"/);
 });

@@ -178,7 +178,7 @@ Deno.test("CLI: bad input gives one line on stderr and a non-zero exit; a blank 
       [[`${dir}/tiny.png`], /tiny\.png: a 1 × 1 image is too small/],
       [[`${dir}/bomb.png`], /bomb\.png: 20000 × 10000 = 200\.0 megapixels is more than/],
       [[`${dir}/missing.jpg`], /missing\.jpg: cannot read/],
-      [[], /give exactly one image/],
+      [[], /give an image, a folder or -/],
       [[`${dir}/notes.jpg`, "--frobnicate"], /frobnicate/],
       [[`${IMAGES}/04_deep.jpg`, "--model", `${dir}/notes.jpg`], /notes\.jpg/],
       [
@@ -200,7 +200,11 @@ Deno.test("CLI: bad input gives one line on stderr and a non-zero exit; a blank 
     const blank = await cli([`${dir}/blank.png`]);
     assert.deepEqual(blank, { code: 0, stdout: [], stderr: [] });
     const blankJson = await cli([`${dir}/blank.png`, "--json"]);
-    assert.deepEqual(JSON.parse(blankJson.stdout.join("\n")), { text: "", lines: [] });
+    assert.deepEqual(JSON.parse(blankJson.stdout.join("\n")), {
+      path: `${dir}/blank.png`,
+      text: "",
+      lines: [],
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

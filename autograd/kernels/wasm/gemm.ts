@@ -2,13 +2,16 @@
  * The TypeScript side of the WebAssembly gemm: copies A, B (and C when
  * accumulating) into scratch memory, runs the blocked SIMD product of
  * `gemm.wat`, copies C back. Products below a size threshold, or on
- * Float64Array storage, go to the fallback kernels.
+ * Float64Array storage, go to the fallback kernels; large ones run on the
+ * thread pool (`gemm_task` of gemm.wat, tiled by {@linkcode gemmJob}).
  *
  * @module
  */
 
 import type { GemmArgs, Kernels } from "../kernels.ts";
-import { align16, type WasmScratch } from "./scratch.ts";
+import { align16, type Parallel, type WasmScratch } from "./scratch.ts";
+import { GEMM_TASK } from "./shared_memory.ts";
+import { MAX_TASKS } from "../threads/mod.ts";
 
 /** Flag bits of the exported gemm (gemm.wat). */
 const TRANS_A = 1;
@@ -31,9 +34,8 @@ const MIN_ROWS = 2;
 
 /** Returns the gemm kernel of the wasm backend. */
 export function wasmGemm(scratch: WasmScratch, fallback: Kernels): (args: GemmArgs) => void {
-  const { exports } = scratch;
-  const mc = exports.GEMM_MC.value as number;
-  const kc = exports.GEMM_KC.value as number;
+  const mc = scratch.exports.GEMM_MC.value as number;
+  const kc = scratch.exports.GEMM_KC.value as number;
   return (args) => {
     const { a, b, c, m, n, k } = args;
     if (
@@ -43,6 +45,8 @@ export function wasmGemm(scratch: WasmScratch, fallback: Kernels): (args: GemmAr
       fallback.gemm(args);
       return;
     }
+    const parallel = scratch.parallel(m * n * k, THREAD_MIN_VOLUME);
+    if (parallel !== null && threadedGemm(scratch, parallel, args)) return;
     const aSize = m * k;
     const bSize = k * n;
     const cSize = m * n;
@@ -59,14 +63,117 @@ export function wasmGemm(scratch: WasmScratch, fallback: Kernels): (args: GemmAr
     const mem = scratch.f32;
     mem.set(a.length === aSize ? a : a.subarray(0, aSize), aAt >> 2);
     mem.set(b.length === bSize ? b : b.subarray(0, bSize), bAt >> 2);
-    let flags = 0;
-    if (args.transA) flags |= TRANS_A;
-    if (args.transB) flags |= TRANS_B;
-    if (args.accumulate) {
-      flags |= ACCUMULATE;
-      mem.set(c.length === cSize ? c : c.subarray(0, cSize), cAt >> 2);
-    }
-    exports.gemm(aAt, bAt, cAt, m, n, k, flags, work);
+    const flags = gemmFlags(args);
+    if (args.accumulate) mem.set(c.length === cSize ? c : c.subarray(0, cSize), cAt >> 2);
+    scratch.exports.gemm(aAt, bAt, cAt, m, n, k, flags, work);
     c.set(mem.subarray(cAt >> 2, (cAt >> 2) + cSize));
   };
+}
+
+function gemmFlags(args: GemmArgs): number {
+  return (args.transA ? TRANS_A : 0) | (args.transB ? TRANS_B : 0) |
+    (args.accumulate ? ACCUMULATE : 0);
+}
+
+/**
+ * Smallest m·n·k run on several threads. A job costs the caller about 6 µs
+ * more than running alone when the workers have nothing to do (publish,
+ * wake, wait: `thread_handoff_us` of bench/threads.ts), more when a worker
+ * must first be woken from a deep sleep, and the threads spend 3-8% more CPU
+ * time in all (B and A are packed whole, and claims) — measured on the
+ * 2-core dev machine, whose other core was busy. At 2^20 (128×64×128, 35 µs
+ * alone at 60 GFLOP/s) half the product saves about three hand-offs.
+ */
+const THREAD_MIN_VOLUME = 1 << 20;
+
+/**
+ * Target tile of C per task. A claim costs well under a µs, so tiles can be
+ * small: what matters is that a thread finishing early finds work (with the
+ * other core busy, the caller waited 0.5-1.5 ms at the end of a 256×1024×256
+ * product cut into 6 tiles of 48×256, 0.04 ms with 12 of 48×128). Both are
+ * multiples of the 6×8 micro-tile, so no micro-tile is cut.
+ */
+const TILE_ROWS = 48;
+const TILE_COLS = 128;
+
+/** Target floats packed per packing task. */
+const PACK_FLOATS = 32768;
+
+/** Splits `size` into about `size / target` parts, each a multiple of `align`. */
+function split(size: number, target: number, align: number): { per: number; count: number } {
+  const parts = Math.ceil(size / target);
+  const per = Math.ceil(Math.ceil(size / parts) / align) * align;
+  return { per, count: Math.ceil(size / per) };
+}
+
+/**
+ * The task grid of a threaded gemm: packing tasks for A (row ranges) and B
+ * (column ranges), then tiles of C. It depends on the shape only — and the
+ * bits of C do not even depend on it (gemm.wat).
+ */
+export function gemmJob(m: number, n: number, k: number) {
+  const packA = split(m, Math.max(6, Math.floor(PACK_FLOATS / k)), 6);
+  const packB = split(n, Math.max(8, Math.floor(PACK_FLOATS / k)), 8);
+  const rows = split(m, TILE_ROWS, 6);
+  const cols = split(n, TILE_COLS, 8);
+  const phase1 = packA.count + packB.count;
+  return { packA, packB, rows, cols, phase1, tasks: phase1 + rows.count * cols.count };
+}
+
+/** Words of the job block gemm_task reads (gemm.wat). */
+const JOB_WORDS = 18;
+
+/**
+ * Runs a gemm on the pool: copies in, packs and multiplies in tasks, copies
+ * C out. Returns false, having done nothing, when the scratch cannot grow
+ * enough or the grid has too many tasks (the caller then runs on one thread).
+ */
+function threadedGemm(scratch: WasmScratch, parallel: Parallel, args: GemmArgs): boolean {
+  const { m, n, k } = args;
+  const a = args.a as Float32Array;
+  const b = args.b as Float32Array;
+  const c = args.c as Float32Array;
+  const job = gemmJob(m, n, k);
+  if (job.tasks > MAX_TASKS) return false;
+  const aAt = scratch.base;
+  const bAt = aAt + align16(m * k * 4);
+  const cAt = bAt + align16(k * n * 4);
+  const packedA = cAt + align16(m * n * 4);
+  const packedB = packedA + align16(Math.ceil(m / 6) * 6 * k * 4);
+  const jobAt = packedB + align16(k * Math.ceil(n / 8) * 8 * 4);
+  const edges = jobAt + align16(JOB_WORDS * 4);
+  if (!scratch.reserve(edges + parallel.pool.threads * 256 - scratch.base)) return false;
+  const mem = scratch.f32;
+  mem.set(a.subarray(0, m * k), aAt >> 2);
+  mem.set(b.subarray(0, k * n), bAt >> 2);
+  if (args.accumulate) mem.set(c.subarray(0, m * n), cAt >> 2);
+  new Int32Array(mem.buffer, jobAt, JOB_WORDS).set([
+    aAt,
+    bAt,
+    cAt,
+    m,
+    n,
+    k,
+    gemmFlags(args),
+    packedA,
+    packedB,
+    job.packA.count,
+    job.packB.count,
+    job.packA.per,
+    job.packB.per,
+    job.rows.count,
+    job.cols.count,
+    job.rows.per,
+    job.cols.per,
+    edges,
+  ]);
+  parallel.pool.run({
+    module: parallel.module,
+    fn: GEMM_TASK,
+    arg: jobAt,
+    tasks: job.tasks,
+    phase1: job.phase1,
+  });
+  c.set(mem.subarray(cAt >> 2, (cAt >> 2) + m * n));
+  return true;
 }

@@ -70,11 +70,12 @@
   (local.set $c (i32.add (local.get $c) (local.get $ldc)))
   (call $gemm_store_row (local.get $c) (local.get $c50) (local.get $c51) (local.get $add)))
 
-;; Merges the valid $mr×$nr corner of the edge tile (rows of 8 floats) into C
-;; at byte address $c with row distance $ldc bytes; adds with $add.
-(func $gemm_merge_edge (param $c i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $add i32)
-  (local $tile i32) (local $j i32) (local $v f32)
-  (local.set $tile (global.get $GEMM_EDGE_TILE))
+;; Merges the valid $mr×$nr corner of the edge tile at $tile (rows of 8
+;; floats) into C at byte address $c with row distance $ldc bytes; adds with
+;; $add.
+(func $gemm_merge_edge
+  (param $tile i32) (param $c i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $add i32)
+  (local $j i32) (local $v f32)
   (loop $row
     (local.set $j (i32.const 0))
     (loop $col

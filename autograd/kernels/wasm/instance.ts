@@ -1,16 +1,63 @@
 /**
  * Instantiates the kernel module from the base64 binaries of the generated
  * `kernels_wasm.ts`: the relaxed-SIMD build where the engine validates it,
- * else the plain-SIMD build, else nothing (no WebAssembly SIMD).
+ * else the plain-SIMD build, else nothing (no WebAssembly SIMD); and the
+ * interface of its exports.
  *
  * @module
  */
 
 import { PLAIN_SIMD_WASM, RELAXED_SIMD_WASM } from "./kernels_wasm.ts";
-import type { KernelExports } from "./scratch.ts";
+
+/** The functions and globals the kernel module exports (see the `.wat` files). */
+export interface KernelExports {
+  /** The module's memory. */
+  readonly memory: WebAssembly.Memory;
+  /** First byte the TypeScript side may use. */
+  readonly SCRATCH_BASE: WebAssembly.Global;
+  /** Rows of A that gemm packs per block. */
+  readonly GEMM_MC: WebAssembly.Global;
+  /** Inner indices that gemm packs per block. */
+  readonly GEMM_KC: WebAssembly.Global;
+  /** One task of the threaded gemm; see gemm.wat. */
+  gemm_task(job: number, task: number, slot: number): void;
+  /** See gemm.wat. */
+  gemm(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    flags: number,
+    work: number,
+  ): void;
+  /** out[i] = f_op(x[i]) for i < n (rounded up to a multiple of 4); see elementwise.wat. */
+  unary(op: number, x: number, out: number, n: number): void;
+  /** out[i] = f_op(a[i], b[i]); see elementwise.wat. */
+  binary(op: number, a: number, b: number, out: number, n: number): void;
+  /** out[i] = a[i]·alpha + b[i]·beta; see elementwise.wat. */
+  axpby(a: number, alpha: number, b: number, beta: number, out: number, n: number): void;
+  /** Sum along the middle axis; `acc` is (inner + 3)·8 bytes of scratch; see reduce.wat. */
+  sum_axis(x: number, out: number, outer: number, size: number, inner: number, acc: number): void;
+  /** Softmax (log-softmax when `log` is 1) of contiguous rows; see reduce.wat. */
+  softmax_rows(x: number, out: number, rows: number, size: number, log: number): void;
+  /** cols = im2col(x) for the geometry in the trailing arguments; see conv.wat. */
+  im2col(x: number, cols: number, ...geometry: number[]): void;
+  /** out += col2im(cols); see conv.wat. */
+  col2im(cols: number, out: number, ...geometry: number[]): void;
+}
 
 /** Which build to load: the best one the engine runs, or one forced (for tests). */
 export type SimdVariant = "relaxed" | "plain";
+
+/** An instantiated build: its exports and the binary they came from. */
+export interface KernelInstance {
+  /** The instance's exports. */
+  exports: KernelExports;
+  /** The build's binary, one of {@linkcode kernelBuilds} (the thread pool compiles it again). */
+  binary: Uint8Array;
+}
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -19,25 +66,36 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+let builds: { relaxed: Uint8Array<ArrayBuffer>; plain: Uint8Array<ArrayBuffer> } | undefined;
+
+/** The binaries of both builds, decoded once (the same objects on every call). */
+export function kernelBuilds(): {
+  relaxed: Uint8Array<ArrayBuffer>;
+  plain: Uint8Array<ArrayBuffer>;
+} {
+  builds ??= { relaxed: decodeBase64(RELAXED_SIMD_WASM), plain: decodeBase64(PLAIN_SIMD_WASM) };
+  return builds;
+}
+
 /**
  * Compiles and instantiates the kernel module synchronously (the binary is a
  * few KiB, well within what engines allow on a main thread). Returns null
  * when WebAssembly or the requested SIMD build is unavailable, or the
  * embedder refuses to compile it.
  */
-export function instantiateKernels(variant?: SimdVariant): KernelExports | null {
+export function instantiateKernels(variant?: SimdVariant): KernelInstance | null {
   if (typeof WebAssembly !== "object") return null;
+  const { relaxed, plain } = kernelBuilds();
   const candidates = variant === "plain"
-    ? [PLAIN_SIMD_WASM]
+    ? [plain]
     : variant === "relaxed"
-    ? [RELAXED_SIMD_WASM]
-    : [RELAXED_SIMD_WASM, PLAIN_SIMD_WASM];
-  for (const text of candidates) {
-    const bytes = decodeBase64(text);
-    if (!WebAssembly.validate(bytes)) continue;
+    ? [relaxed]
+    : [relaxed, plain];
+  for (const binary of candidates) {
+    if (!WebAssembly.validate(binary)) continue;
     try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-      return instance.exports as unknown as KernelExports;
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), {});
+      return { exports: instance.exports as unknown as KernelExports, binary };
     } catch {
       // A valid module that still does not compile: the embedder forbids
       // WebAssembly compilation (e.g. a content security policy).

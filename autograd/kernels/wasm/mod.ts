@@ -5,7 +5,11 @@
  * kernels without a WebAssembly version, and sizes where copying the data into
  * WebAssembly memory costs more than it saves — goes to a fallback
  * {@linkcode Kernels} (normally the reference backend). It imports only the
- * kernel interface and its own generated module.
+ * kernel interface, the thread pool and its own generated module.
+ *
+ * Large matrix products run on several threads (`../threads/`, `setThreads`):
+ * the scratch then moves onto a shared memory (`shared_memory.ts`), and the
+ * product is cut into tasks whose results do not depend on the thread count.
  *
  * The module source is the `.wat` files of this folder; `tools/build_wasm.ts` compiles
  * them into the generated `kernels_wasm.ts`.
@@ -43,9 +47,11 @@ export function loadWasmKernels(
   fallback: Kernels,
   options: WasmKernelOptions = {},
 ): Kernels | null {
-  const exports = instantiateKernels(options.simd);
-  if (exports === null) return null;
-  const scratch = new WasmScratch(exports, { ignoreThresholds: options.ignoreThresholds === true });
+  const instance = instantiateKernels(options.simd);
+  if (instance === null) return null;
+  const scratch = new WasmScratch(instance, {
+    ignoreThresholds: options.ignoreThresholds === true,
+  });
   return Object.freeze(
     {
       name: "wasm",

@@ -8,45 +8,17 @@
  * demand and reused by every call (calls never overlap: JS is single-threaded
  * and kernels do not call each other through this object).
  *
+ * A call large enough for threads ({@linkcode WasmScratch.parallel}) moves
+ * the scratch, for good, onto the process-wide shared memory and this
+ * thread's instance of the same build there (shared_memory.ts): the same
+ * code, so single-threaded calls afterwards compute the same bits as before.
+ *
  * @module
  */
 
-/** The functions and globals the kernel module exports (see the `.wat` files). */
-export interface KernelExports {
-  /** The module's memory. */
-  readonly memory: WebAssembly.Memory;
-  /** First byte the TypeScript side may use. */
-  readonly SCRATCH_BASE: WebAssembly.Global;
-  /** Rows of A that gemm packs per block. */
-  readonly GEMM_MC: WebAssembly.Global;
-  /** Inner indices that gemm packs per block. */
-  readonly GEMM_KC: WebAssembly.Global;
-  /** See gemm.wat. */
-  gemm(
-    a: number,
-    b: number,
-    c: number,
-    m: number,
-    n: number,
-    k: number,
-    flags: number,
-    work: number,
-  ): void;
-  /** out[i] = f_op(x[i]) for i < n (rounded up to a multiple of 4); see elementwise.wat. */
-  unary(op: number, x: number, out: number, n: number): void;
-  /** out[i] = f_op(a[i], b[i]); see elementwise.wat. */
-  binary(op: number, a: number, b: number, out: number, n: number): void;
-  /** out[i] = a[i]·alpha + b[i]·beta; see elementwise.wat. */
-  axpby(a: number, alpha: number, b: number, beta: number, out: number, n: number): void;
-  /** Sum along the middle axis; `acc` is (inner + 3)·8 bytes of scratch; see reduce.wat. */
-  sum_axis(x: number, out: number, outer: number, size: number, inner: number, acc: number): void;
-  /** Softmax (log-softmax when `log` is 1) of contiguous rows; see reduce.wat. */
-  softmax_rows(x: number, out: number, rows: number, size: number, log: number): void;
-  /** cols = im2col(x) for the geometry in the trailing arguments; see conv.wat. */
-  im2col(x: number, cols: number, ...geometry: number[]): void;
-  /** out += col2im(cols); see conv.wat. */
-  col2im(cols: number, out: number, ...geometry: number[]): void;
-}
+import { type PoolModules, type ThreadPool, threadPool } from "../threads/mod.ts";
+import type { KernelExports, KernelInstance } from "./instance.ts";
+import { sharedKernels, TASK_EXPORTS } from "./shared_memory.ts";
 
 /** Largest scratch the kernels ask for; beyond it calls go to the fallback. */
 const MAX_SCRATCH_BYTES = 1 << 30;
@@ -58,10 +30,24 @@ export function align16(bytes: number): number {
   return (bytes + 15) & ~15;
 }
 
+/** Where a parallel call runs: the pool, and the index of this build's module in it. */
+export interface Parallel {
+  /** The process-wide pool. */
+  pool: ThreadPool;
+  /** Index of this scratch's build among the pool's modules. */
+  module: number;
+}
+
+/** The pool's modules: every build, rewritten for the shared memory. */
+function poolModules(): PoolModules | null {
+  const shared = sharedKernels();
+  return shared && { ...shared, names: [...TASK_EXPORTS] };
+}
+
 /** Scratch space in the kernel module's memory; see the module doc. */
 export class WasmScratch {
-  /** The module's exports. */
-  readonly exports: KernelExports;
+  #exports: KernelExports;
+  readonly #binary: Uint8Array;
   /** Byte address of the first scratch byte. */
   readonly base: number;
   /** A view of the whole memory; replaced whenever the memory grows. */
@@ -70,11 +56,38 @@ export class WasmScratch {
   readonly ignoreThresholds: boolean;
 
   /** Wraps an instantiated kernel module. */
-  constructor(exports: KernelExports, options: { ignoreThresholds: boolean }) {
-    this.exports = exports;
+  constructor(instance: KernelInstance, options: { ignoreThresholds: boolean }) {
+    this.#exports = instance.exports;
+    this.#binary = instance.binary;
     this.ignoreThresholds = options.ignoreThresholds;
-    this.base = align16(exports.SCRATCH_BASE.value as number);
-    this.f32 = new Float32Array(exports.memory.buffer);
+    this.base = align16(instance.exports.SCRATCH_BASE.value as number);
+    this.f32 = new Float32Array(instance.exports.memory.buffer);
+  }
+
+  /** The module's exports (on the shared memory once a call went parallel). */
+  get exports(): KernelExports {
+    return this.#exports;
+  }
+
+  /**
+   * The pool for a call of `work` (m·n·k for gemm) when it is at least
+   * `minimum` and more than one thread is available; null to run on this
+   * thread. The first parallel call moves the scratch onto the shared
+   * memory (see the module doc); call this before {@linkcode reserve}.
+   */
+  parallel(work: number, minimum: number): Parallel | null {
+    if (this.small(work, minimum)) return null;
+    const pool = threadPool(poolModules);
+    if (pool === null) return null;
+    const shared = sharedKernels();
+    const module = shared?.index.get(this.#binary);
+    if (!shared || module === undefined) return null;
+    const exports = shared.instances[module];
+    if (this.#exports !== exports) {
+      this.#exports = exports;
+      this.f32 = new Float32Array(exports.memory.buffer);
+    }
+    return { pool, module };
   }
 
   /**
@@ -94,6 +107,8 @@ export class WasmScratch {
   reserve(bytes: number): boolean {
     const end = this.base + bytes;
     const buffer = this.exports.memory.buffer;
+    // The shared memory may have been grown by another kernel set using it.
+    if (this.f32.length * 4 !== buffer.byteLength) this.f32 = new Float32Array(buffer);
     if (end <= buffer.byteLength) return true;
     if (bytes > MAX_SCRATCH_BYTES) return false;
     try {

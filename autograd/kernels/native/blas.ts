@@ -1,0 +1,229 @@
+/**
+ * Finding and opening a system BLAS through Deno's FFI (`Deno.dlopen`): the
+ * permission checks that come first, the library names tried, and the few C
+ * symbols used — `cblas_sgemm`, and OpenBLAS's thread-count setter where the
+ * library has one. Nothing here runs at import time, and without Deno (a
+ * browser) or without FFI permission no file is touched: permissions are
+ * queried, never requested, so there is no prompt.
+ *
+ * @module
+ */
+
+/** The C entry points used, declared as `Deno.dlopen` wants them. */
+const SYMBOLS = {
+  // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+  cblas_sgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** CBLAS enum values (cblas.h). */
+const ROW_MAJOR = 101;
+const NO_TRANS = 111;
+const TRANS = 112;
+
+/** Environment variable naming a BLAS library to open instead of searching. */
+export const BLAS_ENV = "INKLING_BLAS";
+
+/** The package that provides OpenBLAS, for error messages. */
+const INSTALL_HINT =
+  "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0; macOS: brew install openblas) " +
+  `or set ${BLAS_ENV} to a library that exports cblas_sgemm`;
+
+/** A library to try; `openBlasOnly` rejects it unless it is OpenBLAS. */
+interface Candidate {
+  path: string;
+  openBlasOnly?: boolean;
+}
+
+/**
+ * Where OpenBLAS lives on each system. The bare names go through the dynamic
+ * loader's own search; the absolute paths are there for `--allow-ffi=PATH`
+ * grants, which only match absolute paths. `libblas.so.3` is Debian's
+ * alternatives link, which can point at the reference BLAS instead: that one
+ * is slower than the WebAssembly kernels, so it is only taken when it is
+ * OpenBLAS.
+ */
+function candidates(os: string): Candidate[] {
+  switch (os) {
+    case "darwin":
+      return [
+        { path: "/opt/homebrew/opt/openblas/lib/libopenblas.dylib" },
+        { path: "/usr/local/opt/openblas/lib/libopenblas.dylib" },
+        { path: "/System/Library/Frameworks/Accelerate.framework/Accelerate" },
+      ];
+    case "windows":
+      return [{ path: "libopenblas.dll" }, { path: "openblas.dll" }];
+    default:
+      return [
+        { path: "libopenblas.so.0" },
+        { path: "/usr/lib/x86_64-linux-gnu/libopenblas.so.0" },
+        { path: "/usr/lib/aarch64-linux-gnu/libopenblas.so.0" },
+        { path: "/usr/lib64/libopenblas.so.0" },
+        { path: "libblas.so.3", openBlasOnly: true },
+      ];
+  }
+}
+
+/** Arguments of {@linkcode Blas.sgemm}: C (m×n) = op(A)·op(B) + beta·C, row-major. */
+export interface SgemmArgs {
+  /** Left matrix: m×k, or k×m when `transA`. */
+  a: Float32Array;
+  /** Right matrix: k×n, or n×k when `transB`. */
+  b: Float32Array;
+  /** Result m×n. */
+  c: Float32Array;
+  /** Rows of C (≥ 1). */
+  m: number;
+  /** Columns of C (≥ 1). */
+  n: number;
+  /** Inner dimension (≥ 1). */
+  k: number;
+  /** Read A transposed. */
+  transA: boolean;
+  /** Read B transposed. */
+  transB: boolean;
+  /** 0 overwrites C (never reading it), 1 adds into it. */
+  beta: 0 | 1;
+}
+
+/** An opened BLAS library. */
+export interface Blas {
+  /** The name or path it was opened by. */
+  readonly path: string;
+  /** Runs cblas_sgemm; sizes must be ≥ 1 (BLAS rejects zero leading dimensions). */
+  sgemm(args: SgemmArgs): void;
+  /**
+   * Makes the library use `threads` threads from now on (OpenBLAS's setting
+   * is process-wide, so this is skipped when it is already in force); does
+   * nothing on a BLAS without the setter.
+   */
+  useThreads(threads: number): void;
+}
+
+/** What {@linkcode openBlas} found: the library, or why there is none. */
+export type BlasProbe = { blas: Blas; reason?: undefined } | { blas: null; reason: string };
+
+/** Opened libraries by path: opened once per process, never closed. */
+const opened = new Map<string, Blas>();
+
+/** The Deno namespace when the code runs in Deno, else null (browsers, other runtimes). */
+function denoApi(): typeof Deno | null {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  return deno && typeof deno.dlopen === "function" && deno.permissions ? deno : null;
+}
+
+/** Whether `descriptor` is granted, asked without ever prompting. */
+function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor): boolean {
+  try {
+    return deno.permissions.querySync(descriptor).state === "granted";
+  } catch {
+    return false; // an embedder without synchronous permission queries
+  }
+}
+
+function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas {
+  const { cblas_sgemm: sgemm, openblas_set_num_threads: setThreads } = library.symbols;
+  let threads = 0; // unknown until set
+  return {
+    path,
+    sgemm({ a, b, c, m, n, k, transA, transB, beta }) {
+      sgemm(
+        ROW_MAJOR,
+        transA ? TRANS : NO_TRANS,
+        transB ? TRANS : NO_TRANS,
+        m,
+        n,
+        k,
+        1,
+        a,
+        transA ? m : k,
+        b,
+        transB ? k : n,
+        beta,
+        c,
+        n,
+      );
+    },
+    useThreads(count) {
+      if (setThreads === null || count === threads) return;
+      setThreads(count);
+      threads = count;
+    },
+  };
+}
+
+/** Opens `candidate`, or says in a few words why it cannot be used. */
+function tryOpen(deno: typeof Deno, candidate: Candidate): Blas | string {
+  const known = opened.get(candidate.path);
+  if (known) return known;
+  if (!granted(deno, { name: "ffi", path: candidate.path })) return "FFI not permitted for it";
+  let library: Deno.DynamicLibrary<typeof SYMBOLS>;
+  try {
+    library = deno.dlopen(candidate.path, SYMBOLS);
+  } catch (error) {
+    // Deno says "Could not open library: " twice before the loader's own words.
+    const message = (error instanceof Error ? error.message : String(error))
+      .replaceAll("Could not open library: ", "").replaceAll(`${candidate.path}: `, "");
+    return message.replace(/\s+/g, " ").slice(0, 160);
+  }
+  if (candidate.openBlasOnly && library.symbols.openblas_set_num_threads === null) {
+    library.close();
+    return "not OpenBLAS (the reference BLAS is slower than the WebAssembly kernels)";
+  }
+  const blas = wrap(candidate.path, library);
+  opened.set(candidate.path, blas);
+  return blas;
+}
+
+/**
+ * Opens a BLAS: `library` if given, else the path in `$INKLING_BLAS` (read
+ * only when env access to it is granted), else the first OpenBLAS found in
+ * the system's usual places. Never throws; the reason names every path tried.
+ */
+export function openBlas(options: { library?: string } = {}): BlasProbe {
+  const deno = denoApi();
+  if (deno === null) {
+    return { blas: null, reason: "it needs Deno's FFI (Deno.dlopen), which this runtime lacks" };
+  }
+  const override = options.library ?? envLibrary(deno);
+  const list = override !== undefined ? [{ path: override }] : candidates(deno.build.os);
+  // Per path, so that a grant of one library (--allow-ffi=PATH) is enough.
+  if (!list.some((c) => granted(deno, { name: "ffi", path: c.path }))) {
+    return { blas: null, reason: "FFI is not permitted: run Deno with --allow-ffi" };
+  }
+  const failures: string[] = [];
+  for (const candidate of list) {
+    const result = tryOpen(deno, candidate);
+    if (typeof result !== "string") return { blas: result };
+    failures.push(`${candidate.path}: ${result}`);
+  }
+  return {
+    blas: null,
+    reason: `no usable BLAS library was found (tried ${failures.join("; ")}); ${INSTALL_HINT}`,
+  };
+}
+
+/** `$INKLING_BLAS` when set and readable without a prompt. */
+function envLibrary(deno: typeof Deno): string | undefined {
+  if (!granted(deno, { name: "env", variable: BLAS_ENV })) return undefined;
+  const value = deno.env.get(BLAS_ENV);
+  return value === undefined || value === "" ? undefined : value;
+}

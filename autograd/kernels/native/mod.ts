@@ -1,0 +1,91 @@
+/**
+ * The native backend: matrix products (and so convolutions, which the conv
+ * op runs as im2col + gemm, and their col2im backward) through a system BLAS
+ * — OpenBLAS's `cblas_sgemm`, called with Deno's FFI — and every other
+ * kernel from a fallback {@linkcode Kernels} (normally the WebAssembly set,
+ * which itself falls back to the reference kernels).
+ *
+ * Nothing is loaded at import time: {@linkcode loadNativeKernels} looks for
+ * the library when called, and only when the runtime is Deno and FFI is
+ * permitted (queried, never prompted for). The library is OpenBLAS found in
+ * the system's usual places (Debian: `apt-get install libopenblas0`), or the
+ * file named by the `INKLING_BLAS` environment variable.
+ *
+ * Determinism: for fixed inputs OpenBLAS returns bit-identical results run
+ * after run at a fixed thread count, but not across thread counts: OpenBLAS
+ * 0.3.21 (Cooperlake kernels) gave different bits for 1 and 2 threads at
+ * odd sizes (54,454 of 77,000 elements of a 1000×999×77 product; 1,118 of a
+ * 33×4097×65 one) while 256×1024×256 and 1024³ matched. The thread count is
+ * therefore an option fixed per kernel set (default 1), set on the library
+ * before every product that runs under a different one. Results also depend
+ * on the CPU, since OpenBLAS picks its kernels per processor at load time.
+ *
+ * @module
+ */
+
+import { InklingError } from "../../errors.ts";
+import type { Kernels } from "../kernels.ts";
+import { openBlas } from "./blas.ts";
+import { nativeGemm } from "./gemm.ts";
+
+export { BLAS_ENV } from "./blas.ts";
+
+/** Options of {@linkcode loadNativeKernels}. */
+export interface NativeKernelOptions {
+  /**
+   * BLAS threads for every product of this kernel set (default 1, the
+   * engine's own single thread). Results differ in the last bits between
+   * thread counts, so runs compared bit for bit must use the same count.
+   * Ignored by a BLAS without OpenBLAS's thread setter.
+   */
+  threads?: number;
+  /** Library file to open (default: `$INKLING_BLAS`, else OpenBLAS in the usual places). */
+  library?: string;
+}
+
+/** What {@linkcode loadNativeKernels} found: the kernels, or why there are none. */
+export type NativeLoad =
+  | { kernels: Kernels; library: string; reason?: undefined }
+  | { kernels: null; library?: undefined; reason: string };
+
+/**
+ * Builds the native kernel set on top of `fallback`. Never throws for a
+ * missing library or permission: the result then holds the reason (no Deno
+ * FFI, FFI not permitted, or the paths tried and how to install OpenBLAS).
+ */
+export function loadNativeKernels(
+  fallback: Kernels,
+  options: NativeKernelOptions = {},
+): NativeLoad {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new InklingError(`loadNativeKernels: threads must be a positive integer, got ${threads}`);
+  }
+  const probe = openBlas({ library: options.library });
+  if (probe.blas === null) return { kernels: null, reason: probe.reason };
+  const kernels: Kernels = Object.freeze(
+    {
+      name: "native",
+      unary: (op, x, out) => fallback.unary(op, x, out),
+      binary: (op, args) => fallback.binary(op, args),
+      binaryStrided: (op, args) => fallback.binaryStrided(op, args),
+      axpby: (args) => fallback.axpby(args),
+      clamp: (x, args) => fallback.clamp(x, args),
+      gemm: nativeGemm(probe.blas, { fallback, threads }),
+      sumAxis: (x, args) => fallback.sumAxis(x, args),
+      maxAxis: (x, args) => fallback.maxAxis(x, args),
+      softmax: (x, args) => fallback.softmax(x, args),
+      gather: (src, args) => fallback.gather(src, args),
+      scatter: (src, args) => fallback.scatter(src, args),
+      gatherRows: (x, args) => fallback.gatherRows(x, args),
+      scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
+      im2col: (x, args) => fallback.im2col(x, args),
+      col2im: (cols, args) => fallback.col2im(cols, args),
+      maxPool2d: (x, args) => fallback.maxPool2d(x, args),
+      maxPool2dBackward: (grad, args) => fallback.maxPool2dBackward(grad, args),
+      avgPool2d: (x, args) => fallback.avgPool2d(x, args),
+      avgPool2dBackward: (grad, args) => fallback.avgPool2dBackward(grad, args),
+    } satisfies Kernels,
+  );
+  return { kernels, library: probe.blas.path };
+}

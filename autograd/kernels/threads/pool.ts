@@ -1,0 +1,230 @@
+/**
+ * The worker pool: `threads − 1` workers plus the calling thread, all
+ * running the same WebAssembly modules on one shared memory.
+ *
+ * The kernel interface is synchronous (`gemm(args): void` returns with C
+ * written), so the caller cannot await its workers: it takes part in the job
+ * and then blocks in `Atomics.wait` until the last task is done. Deno allows
+ * that on its main thread, and browsers in workers; a browser's main thread
+ * may not block, so there the engine keeps to one thread (threads.ts checks).
+ * Workers sleep in `Atomics.wait` between jobs, so nobody spins.
+ *
+ * Workers start lazily (the first parallel call creates the pool) and the
+ * caller never waits for them to start: tasks are claimed dynamically, so
+ * until a worker is up the caller simply runs every task itself. Where
+ * `node:worker_threads` exists (Deno, Node) its workers are used because
+ * they can be `unref`'d — Deno's web `Worker` has no `unref`, and an idle
+ * one keeps the process alive — so a program exits when its work is done
+ * whether or not it calls `shutdownThreads()`. Elsewhere (browsers) a
+ * module web Worker runs from a Blob URL.
+ *
+ * @module
+ */
+
+import { InklingError } from "../../errors.ts";
+import {
+  CONTROL_WORDS,
+  LAYOUT,
+  MAX_TASKS,
+  participate,
+  type WorkerInit,
+  workerMain,
+} from "./protocol.ts";
+
+/** One job: `tasks` calls of export `names[fn]` of `modules[module]` with `arg`. */
+export interface Job {
+  /** Index of the module. */
+  module: number;
+  /** Index of the export name. */
+  fn: number;
+  /** Argument of every call. */
+  arg: number;
+  /** Number of tasks, 1 to {@linkcode MAX_TASKS}. */
+  tasks: number;
+  /** Tasks that must all finish before any later one starts (0 for none). */
+  phase1: number;
+}
+
+/** The modules a pool runs, and this thread's instances of them. */
+export interface PoolModules {
+  /** The shared memory the modules import. */
+  memory: WebAssembly.Memory;
+  /** The compiled modules. */
+  modules: WebAssembly.Module[];
+  /** This thread's instance of each. */
+  instances: object[];
+  /** Export names a {@linkcode Job} can name. */
+  names: string[];
+}
+
+/** What the pool keeps of a worker. */
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+interface NodeWorker extends WorkerHandle {
+  postMessage(value: unknown): void;
+  unref(): void;
+  on(event: "error", listener: () => void): void;
+}
+
+interface NodeWorkerThreads {
+  Worker: new (source: string, options: { eval: true }) => NodeWorker;
+}
+
+/** `node:worker_threads` where the runtime has it, found without importing it. */
+function nodeWorkerThreads(): NodeWorkerThreads | null {
+  const process = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })
+    .process;
+  const module = process?.getBuiltinModule?.("node:worker_threads") as
+    | NodeWorkerThreads
+    | undefined;
+  return module?.Worker ? module : null;
+}
+
+/** Whether this runtime can start workers at all. */
+export function workersAvailable(): boolean {
+  return nodeWorkerThreads() !== null || typeof Worker === "function";
+}
+
+/** The workers' program: {@linkcode workerMain} called with {@linkcode participate}. */
+function workerSource(receive: string): string {
+  return `const participate = (${participate.toString()});
+const workerMain = (${workerMain.toString()});
+${receive}`;
+}
+
+/**
+ * Starts workers of one kind: `node:worker_threads` (unref'd) where it
+ * exists, else web Workers from one Blob URL. A worker that fails (it cannot
+ * instantiate the modules, say) only stops taking tasks: its error is
+ * swallowed here instead of ending the program, and the other threads run
+ * its share.
+ */
+class WorkerFactory {
+  readonly #node = nodeWorkerThreads();
+  #url: string | null = null;
+
+  /** Starts one worker and sends it `init`. */
+  spawn(init: WorkerInit): WorkerHandle {
+    if (this.#node !== null) {
+      const worker = new this.#node.Worker(
+        workerSource(`require("node:worker_threads").parentPort.once("message",
+  (init) => workerMain(init, participate));`),
+        { eval: true },
+      );
+      worker.on("error", () => {});
+      worker.unref();
+      worker.postMessage(init);
+      return worker;
+    }
+    this.#url ??= URL.createObjectURL(
+      new Blob([workerSource(`self.onmessage = (event) => workerMain(event.data, participate);`)], {
+        type: "text/javascript",
+      }),
+    );
+    const worker = new Worker(this.#url, { type: "module" });
+    worker.onerror = (event) => event.preventDefault();
+    worker.postMessage(init);
+    return worker;
+  }
+
+  /** Releases the Blob URL, if any. */
+  dispose(): void {
+    if (this.#url !== null) URL.revokeObjectURL(this.#url);
+    this.#url = null;
+  }
+}
+
+/** A pool of workers; see the module doc. */
+export class ThreadPool {
+  /** Threads that run a job, the caller included. */
+  readonly threads: number;
+  readonly #control: Int32Array;
+  readonly #workers: WorkerHandle[] = [];
+  readonly #factory = new WorkerFactory();
+  readonly #context: { instances: Record<string, unknown>[]; names: string[]; slot: number };
+  #generation = 0;
+
+  /** Starts `threads − 1` workers (they come up in the background). */
+  constructor(modules: PoolModules, threads: number) {
+    this.threads = threads;
+    this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+    this.#context = {
+      instances: modules.instances as Record<string, unknown>[],
+      names: modules.names,
+      slot: 0,
+    };
+    for (let slot = 1; slot < threads; slot++) {
+      const init: WorkerInit = {
+        memory: modules.memory,
+        modules: modules.modules,
+        names: modules.names,
+        control: this.#control,
+        layout: LAYOUT,
+        slot,
+      };
+      try {
+        this.#workers.push(this.#factory.spawn(init));
+      } catch {
+        // The runtime refuses workers after all: fewer threads take tasks.
+        break;
+      }
+    }
+  }
+
+  /** Workers that have started and take tasks (tests wait for them). */
+  get ready(): number {
+    return Atomics.load(this.#control, LAYOUT.ready);
+  }
+
+  /** Tasks the workers have run so far (tests check that they take part). */
+  get tasksByWorkers(): number {
+    return Atomics.load(this.#control, LAYOUT.byWorkers);
+  }
+
+  /**
+   * Runs `job` on every thread and returns when all its tasks are done. A
+   * task that throws (a trap in WebAssembly) makes this throw an
+   * {@linkcode InklingError} after the job has drained.
+   */
+  run(job: Job): void {
+    if (!(job.tasks >= 1 && job.tasks <= MAX_TASKS)) {
+      throw new InklingError(`ThreadPool.run: ${job.tasks} tasks (1 to ${MAX_TASKS})`);
+    }
+    const control = this.#control;
+    const L = LAYOUT;
+    const generation = this.#generation = (this.#generation + 1) & 0xffff;
+    Atomics.store(control, L.jobGen, generation);
+    Atomics.store(control, L.tasks, job.tasks);
+    Atomics.store(control, L.phase1, job.phase1);
+    Atomics.store(control, L.module, job.module);
+    Atomics.store(control, L.fn, job.fn);
+    Atomics.store(control, L.arg, job.arg);
+    Atomics.store(control, L.done, 0);
+    Atomics.store(control, L.phase, 0);
+    Atomics.store(control, L.claim, generation << 16);
+    if (Atomics.load(control, L.ready) > 0) {
+      Atomics.add(control, L.wake, 1);
+      Atomics.notify(control, L.wake);
+    }
+    participate(control, L, this.#context);
+    for (let done = Atomics.load(control, L.done); done < job.tasks;) {
+      Atomics.wait(control, L.done, done);
+      done = Atomics.load(control, L.done);
+    }
+    if (Atomics.exchange(control, L.error, 0) !== 0) {
+      throw new InklingError("ThreadPool.run: a task failed in WebAssembly");
+    }
+  }
+
+  /** Stops the workers; the pool must not be used afterwards. */
+  close(): void {
+    Atomics.store(this.#control, LAYOUT.quit, 1);
+    Atomics.add(this.#control, LAYOUT.wake, 1);
+    Atomics.notify(this.#control, LAYOUT.wake);
+    for (const worker of this.#workers) worker.terminate();
+    this.#workers.length = 0;
+    this.#factory.dispose();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * How the calling thread and the workers share a job: a few Int32 words of
+ * a SharedArrayBuffer, and one function, {@linkcode participate}, that every
+ * thread runs — the workers from its source text (see worker.ts), so it
+ * refers to nothing outside itself.
+ *
+ * A job is `tasks` calls `fn(arg, task, slot)` of one export of one module
+ * (`slot` tells the threads apart: 0 is the caller). Tasks are claimed one at
+ * a time from a shared counter, in order, by whichever thread is free: the
+ * work of a task never depends on who runs it, so results do not depend on
+ * the thread count or on timing. Tasks `[0, phase1)` must all finish before
+ * any later task starts (gemm packs its operands, then multiplies).
+ *
+ * The claim word holds the job's generation in its high 16 bits and the next
+ * task in its low 16 bits, so a thread that read a finished job's state can
+ * never claim a task of the next one (a claim is a compare-exchange of the
+ * whole word). The caller publishes a job by writing its generation to
+ * `jobGen`, then the parameters, then the claim word; a thread trusts the
+ * parameters it read only if `jobGen` read after them still matches the claim
+ * word. (The 16-bit generation would only be fooled by a thread stalled
+ * between two reads across exactly 65,536 jobs.)
+ *
+ * @module
+ */
+
+/** Word indices of the control array. */
+export interface Layout {
+  /** Bumped (and notified) when a job is published; workers sleep on it. */
+  readonly wake: number;
+  /** Generation (high 16 bits) and next task (low 16 bits). */
+  readonly claim: number;
+  /** Tasks finished in the current job; the caller sleeps on it. */
+  readonly done: number;
+  /** Tasks of the first phase finished; later tasks sleep on it. */
+  readonly phase: number;
+  /** Generation of the parameters below, written before them. */
+  readonly jobGen: number;
+  /** Number of tasks (at most {@linkcode MAX_TASKS}). */
+  readonly tasks: number;
+  /** Tasks in the first phase. */
+  readonly phase1: number;
+  /** Index of the module whose export runs. */
+  readonly module: number;
+  /** Index of the export in the function-name list. */
+  readonly fn: number;
+  /** The argument passed to every call (the job's address in WebAssembly memory). */
+  readonly arg: number;
+  /** Set when a task threw. */
+  readonly error: number;
+  /** Workers ready to take tasks. */
+  readonly ready: number;
+  /** Tasks run by workers so far (tests check that workers took part). */
+  readonly byWorkers: number;
+  /** Set when the pool closes: workers return instead of sleeping again. */
+  readonly quit: number;
+}
+
+/** The layout in use. */
+export const LAYOUT: Layout = Object.freeze({
+  wake: 0,
+  claim: 1,
+  done: 2,
+  phase: 3,
+  jobGen: 4,
+  tasks: 5,
+  phase1: 6,
+  module: 7,
+  fn: 8,
+  arg: 9,
+  error: 10,
+  ready: 11,
+  byWorkers: 12,
+  quit: 13,
+});
+
+/** Words in the control array. */
+export const CONTROL_WORDS = 14;
+
+/** Most tasks in one job: the claim word keeps the task index in 16 bits. */
+export const MAX_TASKS = 0xffff;
+
+/** A task function of the WebAssembly module: `fn(arg, task, slot)`. */
+export type TaskFunction = (arg: number, task: number, slot: number) => void;
+
+/**
+ * Claims and runs tasks of the current job until none are left to claim.
+ * `instances[module][names[fn]]` is the function; `slot` is this thread's.
+ * Self-contained: it is also the workers' code, as source text.
+ */
+export function participate(
+  control: Int32Array,
+  layout: Layout,
+  context: { instances: Record<string, unknown>[]; names: string[]; slot: number },
+): void {
+  for (;;) {
+    const claim = Atomics.load(control, layout.claim);
+    const tasks = Atomics.load(control, layout.tasks);
+    const phase1 = Atomics.load(control, layout.phase1);
+    const module = Atomics.load(control, layout.module);
+    const fn = Atomics.load(control, layout.fn);
+    const arg = Atomics.load(control, layout.arg);
+    if (Atomics.load(control, layout.jobGen) !== claim >>> 16) return; // being published
+    const task = claim & 0xffff;
+    if (task >= tasks) return;
+    if (Atomics.compareExchange(control, layout.claim, claim, claim + 1) !== claim) continue;
+    if (task >= phase1) {
+      for (let p = Atomics.load(control, layout.phase); p < phase1;) {
+        Atomics.wait(control, layout.phase, p);
+        p = Atomics.load(control, layout.phase);
+      }
+    }
+    try {
+      const run = context.instances[module][context.names[fn]] as TaskFunction;
+      run(arg, task, context.slot);
+    } catch {
+      Atomics.store(control, layout.error, 1);
+    }
+    if (context.slot !== 0) Atomics.add(control, layout.byWorkers, 1);
+    if (task < phase1 && Atomics.add(control, layout.phase, 1) + 1 === phase1) {
+      Atomics.notify(control, layout.phase);
+    }
+    if (Atomics.add(control, layout.done, 1) + 1 === tasks) Atomics.notify(control, layout.done);
+  }
+}
+
+/** What a worker receives when it starts. */
+export interface WorkerInit {
+  /** The shared WebAssembly memory. */
+  memory: WebAssembly.Memory;
+  /** The modules to instantiate on it (each imports `env.memory`). */
+  modules: WebAssembly.Module[];
+  /** Export names a job can name. */
+  names: string[];
+  /** The control array. */
+  control: Int32Array;
+  /** Its layout. */
+  layout: Layout;
+  /** This worker's slot (1, 2, …). */
+  slot: number;
+}
+
+/**
+ * A worker's whole life: instantiate the modules, say it is ready, then
+ * sleep on the wake word and take part in every job published, until the
+ * pool closes (Deno cannot end a worker blocked in `Atomics.wait`, so the
+ * pool wakes it to return first). `run` is
+ * {@linkcode participate} (passed in, since a worker gets both as source).
+ * Self-contained, like `participate`.
+ */
+export function workerMain(init: WorkerInit, run: typeof participate): void {
+  const { control, layout } = init;
+  const instances = init.modules.map((module) =>
+    new WebAssembly.Instance(module, { env: { memory: init.memory } }).exports as Record<
+      string,
+      unknown
+    >
+  );
+  const context = { instances, names: init.names, slot: init.slot };
+  Atomics.add(control, layout.ready, 1);
+  while (Atomics.load(control, layout.quit) === 0) {
+    const wake = Atomics.load(control, layout.wake);
+    run(control, layout, context);
+    Atomics.wait(control, layout.wake, wake);
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Tests of the kernel threads: the threaded WebAssembly gemm gives the same
+ * bits as one thread on every shape and flag (odd sizes, tile and block
+ * edges, both SIMD builds), and so do a convolution's forward and backward
+ * and training steps of a small CNN; the settings validate; the shared-memory
+ * rewrite of the module; and workers really take tasks.
+ */
+
+import assert from "node:assert/strict";
+import {
+  type GemmArgs,
+  type Kernels,
+  loadWasmKernels,
+  referenceKernels,
+  setThreads,
+  shutdownThreads,
+  threadCount,
+  useKernels,
+} from "../../autograd/kernels/mod.ts";
+import { threadPool } from "../../autograd/kernels/threads/mod.ts";
+import { kernelBuilds } from "../../autograd/kernels/wasm/instance.ts";
+import { sharedBinary } from "../../autograd/kernels/wasm/shared_memory.ts";
+import { crossEntropy, mul, rand, Rng, sum, type Tensor } from "../../mod.ts";
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, SGD } from "../../layers/mod.ts";
+
+/** Deterministic uniform numbers in [−1, 1) (xorshift), so failures reproduce. */
+function randomArray(length: number, seed: number): Float32Array {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = (s >>> 0) / 2147483648 - 1;
+  }
+  return out;
+}
+
+/** Asserts two arrays hold the same float32 bits. */
+function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== e[i]) assert.fail(`${what}[${i}]: got ${actual[i]}, want ${expected[i]}`);
+  }
+}
+
+/**
+ * Sets `n` threads and waits until the pool's workers are up, so the checks
+ * that follow really run on several threads (a new pool starts with the
+ * first large call, and until its workers are up the caller runs every task).
+ */
+async function useThreads(n: number, kernels: Kernels): Promise<void> {
+  setThreads(n);
+  if (threadCount() === 1) return;
+  const m = 128; // above the threaded-gemm threshold
+  kernels.gemm({
+    a: new Float32Array(m * m),
+    b: new Float32Array(m * m),
+    c: new Float32Array(m * m),
+    m,
+    n: m,
+    k: m,
+  });
+  const pool = threadPool(() => null);
+  assert.ok(pool, "a pool starts with the first large gemm");
+  for (let i = 0; i < 1000 && pool.ready < n - 1; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(pool.ready, n - 1, "every worker starts");
+}
+
+/** The default count, restored after each test. */
+const DEFAULT_THREADS = threadCount();
+
+function restore(): void {
+  shutdownThreads();
+  setThreads(DEFAULT_THREADS);
+}
+
+const ODD = [1, 5, 7, 13, 33];
+
+Deno.test("threaded gemm: same bits as one thread on odd shapes, every flag, both builds", async () => {
+  try {
+    for (const simd of ["relaxed", "plain"] as const) {
+      // Thresholds off, so even the small shapes go to the threads.
+      const kernels = loadWasmKernels(referenceKernels, { simd, ignoreThresholds: true });
+      assert.ok(kernels);
+      // Never run on several threads: the build on its own, unshared memory.
+      const alone = loadWasmKernels(referenceKernels, { simd, ignoreThresholds: true });
+      assert.ok(alone);
+      const shapes: [number, number, number][] = [];
+      for (const m of ODD) for (const n of ODD) for (const k of ODD) shapes.push([m, n, k]);
+      // Several tiles (48 rows, 128 columns), KC blocks (256), packing tasks, edges.
+      shapes.push([97, 300, 257], [130, 9, 600], [6, 520, 33], [257, 263, 65], [49, 8, 513]);
+      for (const threads of [2, 3]) {
+        for (const [m, n, k] of shapes) {
+          const a = randomArray(m * k, m * 7 + k);
+          const b = randomArray(k * n, n * 13 + k);
+          const c0 = randomArray(m * n, m + n);
+          for (let flags = 0; flags < 8; flags++) {
+            const args = (c: Float32Array): GemmArgs => ({
+              a,
+              b,
+              c,
+              m,
+              n,
+              k,
+              transA: (flags & 1) > 0,
+              transB: (flags & 2) > 0,
+              accumulate: (flags & 4) > 0,
+            });
+            setThreads(1);
+            const one = c0.slice();
+            alone.gemm(args(one));
+            await useThreads(threads, kernels);
+            const many = c0.slice();
+            kernels.gemm(args(many));
+            assertSameBits(many, one, `${simd} ${threads} threads ${m}×${n}×${k} flags ${flags}`);
+          }
+        }
+      }
+    }
+    assert.ok(threadPool(() => null)!.tasksByWorkers > 0, "workers ran tasks");
+  } finally {
+    restore();
+  }
+});
+
+/** Runs `body` on the default-threshold wasm kernels with `threads` threads. */
+async function withThreads<T>(threads: number, body: () => T): Promise<T> {
+  const kernels = loadWasmKernels(referenceKernels);
+  assert.ok(kernels);
+  await useThreads(threads, kernels);
+  const pool = threadPool(() => null);
+  const before = pool?.tasksByWorkers ?? 0;
+  const previous = useKernels(kernels);
+  try {
+    return body();
+  } finally {
+    useKernels(previous);
+    if (threads > 1) assert.ok(pool!.tasksByWorkers > before, "workers ran tasks");
+  }
+}
+
+Deno.test("threaded conv2d: forward and backward give the same bits as one thread", async () => {
+  try {
+    const run = () => {
+      const rng = new Rng(3);
+      const conv = new Conv2d({ in: 3, out: 16 }, 5, { rng, padding: 2 });
+      const x = rand([8, 3, 20, 20], { rng, requiresGrad: true });
+      const y = conv.forward(x);
+      const grad = rand(y.shape, { rng });
+      sum(mul(y, grad)).backward();
+      return [y, x.grad!, ...conv.parameters().map((p) => p.grad!)].map((t) =>
+        (t.data as Float32Array).slice()
+      );
+    };
+    const one = await withThreads(1, run);
+    const two = await withThreads(2, run);
+    for (let i = 0; i < one.length; i++) assertSameBits(two[i], one[i], `conv result ${i}`);
+  } finally {
+    restore();
+  }
+});
+
+Deno.test("training a small CNN for a few steps gives the same weights on 1 and 2 threads", async () => {
+  try {
+    const train = () => {
+      const rng = new Rng(7);
+      const model = new Sequential(
+        new Conv2d({ in: 1, out: 16 }, 5, { rng }),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Conv2d({ in: 16, out: 32 }, 5, { rng }),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Linear(32 * 4 * 4, 64, { rng }),
+        new ReLU(),
+        new Linear(64, 10, { rng }),
+      );
+      const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
+      const losses: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const x: Tensor = rand([32, 1, 28, 28], { rng });
+        const loss = crossEntropy(model.forward(x), labels);
+        losses.push(loss.item());
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+      }
+      return { losses, weights: model.parameters().map((p) => (p.data as Float32Array).slice()) };
+    };
+    const one = await withThreads(1, train);
+    const two = await withThreads(2, train);
+    assert.deepEqual(two.losses, one.losses);
+    for (let i = 0; i < one.weights.length; i++) {
+      assertSameBits(two.weights[i], one.weights[i], `parameter ${i}`);
+    }
+  } finally {
+    restore();
+  }
+});
+
+Deno.test("setThreads takes integers from 1 to 64; threadCount defaults to the cores", () => {
+  try {
+    const cores = navigator.hardwareConcurrency;
+    assert.equal(DEFAULT_THREADS, Math.min(cores, 64));
+    for (const bad of [0, -1, 1.5, 65, NaN]) assert.throws(() => setThreads(bad), /setThreads/);
+    setThreads(1);
+    assert.equal(threadCount(), 1);
+    setThreads(3);
+    assert.equal(threadCount(), 3);
+  } finally {
+    restore();
+  }
+});
+
+Deno.test("the shared-memory rewrite imports a shared memory and keeps the exports", () => {
+  const { relaxed, plain } = kernelBuilds();
+  for (const binary of [relaxed, plain]) {
+    if (!WebAssembly.validate(binary)) continue;
+    const rewritten = sharedBinary(binary);
+    assert.ok(rewritten);
+    const module = new WebAssembly.Module(rewritten);
+    assert.deepEqual(WebAssembly.Module.imports(module), [
+      { module: "env", name: "memory", kind: "memory" },
+    ]);
+    const exports = (m: WebAssembly.Module) =>
+      WebAssembly.Module.exports(m).map((e) => `${e.name}:${e.kind}`).sort();
+    assert.deepEqual(exports(module), exports(new WebAssembly.Module(binary)));
+    // Not a module it knows how to rewrite: one that already imports.
+    assert.equal(sharedBinary(rewritten), null);
+  }
+});

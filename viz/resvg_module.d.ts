@@ -1,0 +1,3 @@
+/** resvg's compiled WebAssembly module (see resvg_module.js), for `initWasm`. */
+declare const resvgModule: WebAssembly.Module;
+export default resvgModule;
