@@ -95,16 +95,28 @@ async function download(url: URL, maxBytes: number, what: string): Promise<Uint8
     await response.body?.cancel();
     checkSize(null, declared, maxBytes, what, url.href);
   }
+  if (response.body === null) return new Uint8Array(0);
+  return await readStreamLimited(response.body, { maxBytes, name: url.href, what });
+}
+
+/**
+ * All bytes of `stream` (a download, stdin), cancelling it and giving a
+ * {@linkcode FormatError} naming `name` as soon as it passes `maxBytes`.
+ */
+export async function readStreamLimited(
+  stream: ReadableStream<Uint8Array>,
+  options: { maxBytes: number; name: string; what?: string },
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = response.body?.getReader();
-  while (reader) {
+  const reader = stream.getReader();
+  while (true) {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.length;
-    if (total > maxBytes) {
+    if (total > options.maxBytes) {
       await reader.cancel();
-      checkSize(null, total, maxBytes, what, url.href);
+      checkSize(null, total, options.maxBytes, options.what ?? "file", options.name);
     }
     chunks.push(value);
   }

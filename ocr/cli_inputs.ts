@@ -11,6 +11,7 @@
  */
 
 import { FormatError, InklingError } from "../autograd/errors.ts";
+import { readStreamLimited } from "../formats/byte_source.ts";
 import { readFileLimited } from "../formats/files.ts";
 import { decodePhoto, type Photo } from "./image_input.ts";
 import { isAbsolute, join } from "node:path";
@@ -143,7 +144,11 @@ export async function readInputImage(
   if (input.error !== undefined) throw new InklingError(input.error);
   let bytes: Uint8Array;
   if (input.stdin) {
-    bytes = await readStream(options.stdin ?? Deno.stdin.readable, input.name);
+    bytes = await readStreamLimited(options.stdin ?? Deno.stdin.readable, {
+      maxBytes: MAX_IMAGE_BYTES,
+      name: input.name,
+      what: "an image",
+    });
   } else {
     const path = input.path ?? input.name;
     bytes = await readFileLimited(path, { maxBytes: MAX_IMAGE_BYTES, what: "an image" })
@@ -156,24 +161,4 @@ export async function readInputImage(
       });
   }
   return decodePhoto(bytes, { name: input.name });
-}
-
-/** All bytes of `stream`, refusing more than {@linkcode MAX_IMAGE_BYTES}. */
-async function readStream(stream: ReadableStream<Uint8Array>, name: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const part of stream) {
-    size += part.length;
-    if (size > MAX_IMAGE_BYTES) {
-      throw new FormatError(`${name}: more than the ${MAX_IMAGE_BYTES} bytes allowed for an image`);
-    }
-    parts.push(part);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
 }
