@@ -32,6 +32,7 @@ export * from "./builders/mod.ts";
 export * from "./augment.ts";
 export * from "./elastic.ts";
 export * from "./synthetic.ts";
+export * from "./synthetic_pages/mod.ts";
 export * from "./flowers17/mod.ts";
 export * from "./download.ts";
 export * from "./sources.ts";

@@ -21,7 +21,7 @@ import { renderGlyph } from "../datasets/unipen/render_glyph.ts";
 import { defaultCrop } from "../models/classifier.ts";
 import type { Box } from "./box.ts";
 import { areaResample } from "./resample.ts";
-import { type BinaryImage, pruneSpurs, strokeWidth, thin } from "./skeleton.ts";
+import { type BinaryImage, erodeToPen, pruneSpurs, strokeWidth, thin } from "./skeleton.ts";
 
 /** Side of a crop, as in NIST36. */
 export const CROP_SIZE = 32;
@@ -260,11 +260,19 @@ function redrawSkeleton(
   const shrunk = shrink(ink);
   const skeleton = thin({ ...shrunk, mask: shrunk.mask.slice() });
   const width = strokeWidth(shrunk, skeleton);
+  const centreLines = Math.max(shrunk.width, shrunk.height) - width;
+  // The training pen in shrunk pixels (the centre lines fill `span` crop pixels).
+  const pen = penWidth * centreLines / span;
+  if (width > pen) {
+    // A marker: eroded to the training pen rather than thinned (thinning turns a thick O's
+    // inner corner into a Q's tail and cuts stroke ends); the eroded ink spans the centre
+    // lines plus the pen, so it fills span + penWidth.
+    return resampleInk(erodeToPen(shrunk, { width, pen }), { size, span: span + penWidth });
+  }
   // Bumps on a stroke's edge grow spurs about as long as the stroke is wide.
   pruneSpurs(skeleton, Math.max(2, Math.round(width)));
   const strokes = skeletonStrokes(skeleton);
   const reach = extent(strokes);
-  const centreLines = Math.max(shrunk.width, shrunk.height) - width;
   const margin = reach > 0 && centreLines > reach
     ? (size - span * reach / centreLines) / 2
     : (size - span) / 2;

@@ -1,9 +1,10 @@
 /**
  * From a background-normalised page to groups of ink that are one character
  * each: hysteresis thresholding, connected components, merging the pieces of
- * broken characters, and dropping specks, dots and page-sized marks. All
- * sizes are relative to the page's typical character height, so the same
- * rules work for any photo resolution and writing size.
+ * broken characters, and dropping specks, blots (solid dots, however large:
+ * dirt, a marker's full stop) and page-sized marks. All sizes are relative
+ * to the page's typical character height, so the same rules work for any
+ * photo resolution and writing size.
  *
  * @module
  */
@@ -11,6 +12,7 @@
 import { computeThreshold, fromMask, Image, Mask } from "image-js";
 import { InklingError } from "../autograd/errors.ts";
 import type { Box } from "./box.ts";
+import { distanceToPaper } from "./skeleton.ts";
 
 /** Options of {@linkcode groupInk}. */
 export interface GroupInkOptions {
@@ -23,9 +25,17 @@ export interface GroupInkOptions {
   /**
    * Groups whose longer side is below this fraction of the typical character
    * height are specks (dust, full stops, the dots after list numbers) and are
-   * dropped unless they touch a character (default 0.3).
+   * dropped unless they touch a character (default 0.4; the sample photos'
+   * smallest characters are 0.6 tall, and two touching specks of a noisy
+   * page can reach 0.35).
    */
   minCharFraction?: number;
+  /**
+   * Groups whose longer side is below this fraction of the typical character
+   * height and at most 2.5 times as long as they are thick are blots: dirt, a
+   * marker's full stop. They are dropped unless they touch a character (default 0.6).
+   */
+  maxDotFraction?: number;
   /**
    * Most separate character-sized marks a page may have (default 10 000);
    * more is refused with an {@linkcode InklingError} before any grouping.
@@ -47,7 +57,14 @@ export interface InkGroups {
   groups: InkGroup[];
   /** Component label of every working pixel (0 = paper), row-major. */
   labels: Int32Array;
-  /** Ratio below which a pixel is ink (the weak threshold of the hysteresis). */
+  /**
+   * Ratio below which a pixel of a character is ink when it is drawn at the
+   * image's resolution: halfway between paper and the characters' ink (the
+   * darkest tenth of their pixels), at most the hysteresis's weak threshold.
+   * Halfway keeps a thick marker's strokes as wide as they are and the small
+   * loops between them open; the weak threshold, right for finding faint
+   * pencil, would widen dark strokes by the blur around them.
+   */
   inkThreshold: number;
   /** Typical character height in working pixels (0 when nothing was found). */
   charHeight: number;
@@ -61,6 +78,11 @@ const MAX_PIECE_GAP_Y = 0.25;
 const MAX_MERGED_HEIGHT = 1.6;
 /** A speck this close to a character (× character height) is a piece of it. */
 const ATTACH_GAP = 0.1;
+/**
+ * A blot (see `isBlot`) is at most this many times as long as it is thick. A
+ * marker's "1" is four times as tall as its stroke is wide.
+ */
+const BLOT_ELONGATION = 2.5;
 /** Marks taller than this (× character height) are not characters. */
 const MAX_CHAR_HEIGHT = 3;
 /** Marks wider than this (× character height): ruled lines, page edges. */
@@ -103,9 +125,9 @@ export function groupInk(
 ): InkGroups {
   const { width, height } = size;
   const strong = Math.min(options.maxInkRatio ?? 0.7, otsuThreshold(ratio, size));
-  const inkThreshold = (strong + 1) / 2;
+  const weak = (strong + 1) / 2;
   const mask = new Uint8Array(width * height);
-  for (let i = 0; i < mask.length; i++) mask[i] = ratio[i] < inkThreshold ? 1 : 0;
+  for (let i = 0; i < mask.length; i++) mask[i] = ratio[i] < weak ? 1 : 0;
   const manager = fromMask(new Mask(width, height, { data: mask }), { allowCorners: true });
   const labels = manager.getMap().data;
   const rois = manager.getRois({ kind: "white" });
@@ -130,7 +152,7 @@ export function groupInk(
   for (let i = 0; i < labels.length; i++) if (labels[i] < 0) labels[i] = 0;
   const minSide = MIN_CHAR_PIXELS / (size.factor ?? 1);
   const sized = pieces.filter(({ box }) => Math.max(box[2] - box[0], box[3] - box[1]) >= minSide);
-  if (sized.length === 0) return { groups: [], labels, inkThreshold, charHeight: 0 };
+  if (sized.length === 0) return { groups: [], labels, inkThreshold: weak, charHeight: 0 };
   const maxMarks = options.maxMarks ?? MAX_MARKS;
   if (sized.length > maxMarks) {
     throw new InklingError(
@@ -144,17 +166,44 @@ export function groupInk(
     box[2] - box[0] <= MAX_CHAR_HEIGHT * charHeight &&
     box[3] - box[1] <= MAX_CHAR_WIDTH * charHeight
   );
-  const merged = mergeOverlapping(plausible, charHeight);
-  const groups = attachOrDropSpecks(merged, {
+  const smallest = Math.max(minSide, (options.minCharFraction ?? 0.4) * charHeight);
+  const largestDot = (options.maxDotFraction ?? 0.6) * charHeight;
+  const side = ({ box }: Piece) => Math.max(box[2] - box[0], box[3] - box[1]);
+  const blot = (piece: Piece) => side(piece) < largestDot && isBlot(piece, labels, width);
+  // Blots never merge: two specks one above the other are not the bars of an E.
+  const blots = new Set(plausible.filter(blot));
+  const merged = mergeOverlapping(plausible.filter((p) => !blots.has(p)), charHeight);
+  const groups = attachOrDropSpecks([...merged, ...blots], {
     charHeight,
-    minSide: Math.max(minSide, (options.minCharFraction ?? 0.3) * charHeight),
+    isSpeck: (group) => blots.has(group) || side(group) < smallest || blot(group),
   });
+  const inkLevel = darkTenth(ratio, { labels, groups });
   return {
     groups: groups.map(({ box, labels }) => ({ box, labels })),
     labels,
-    inkThreshold,
+    inkThreshold: Math.min(weak, (inkLevel + 1) / 2),
     charHeight,
   };
+}
+
+/** The ratio below which a tenth of the groups' pixels lie (a 256-bin histogram of [0, 1]). */
+function darkTenth(
+  ratio: Float32Array,
+  { labels, groups }: { labels: Int32Array; groups: readonly Piece[] },
+): number {
+  const own = new Set(groups.flatMap((g) => g.labels));
+  const histogram = new Uint32Array(256);
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0 || !own.has(labels[i])) continue;
+    histogram[Math.min(255, Math.max(0, Math.floor(ratio[i] * 256)))]++;
+    count++;
+  }
+  for (let bin = 0, seen = 0; bin < 256; bin++) {
+    seen += histogram[bin];
+    if (seen >= count / 10) return bin / 256;
+  }
+  return 1;
 }
 
 type Piece = { box: Box; labels: number[]; ink: number };
@@ -231,11 +280,12 @@ function samePieceOfText(a: Box, b: Box, charHeight: number): boolean {
  */
 function attachOrDropSpecks(
   groups: Piece[],
-  { charHeight, minSide }: { charHeight: number; minSide: number },
+  { charHeight, isSpeck }: { charHeight: number; isSpeck: (group: Piece) => boolean },
 ): Piece[] {
-  const isSpeck = (g: Piece) => Math.max(g.box[2] - g.box[0], g.box[3] - g.box[1]) < minSide;
-  const chars = groups.filter((g) => !isSpeck(g));
-  for (const speck of groups.filter(isSpeck)) {
+  const chars: Piece[] = [];
+  const specks: Piece[] = [];
+  for (const group of groups) (isSpeck(group) ? specks : chars).push(group);
+  for (const speck of specks) {
     let best: Piece | undefined;
     let bestGap = ATTACH_GAP * charHeight;
     for (const char of chars) {
@@ -247,6 +297,33 @@ function attachOrDropSpecks(
     best.labels.push(...speck.labels);
   }
   return chars;
+}
+
+/**
+ * Whether a group is a blot: solid ink no more than
+ * {@linkcode BLOT_ELONGATION} times as long as it is thick (thickness: twice
+ * the largest distance from its ink to paper), as a dot of dirt, two
+ * touching ones or a full stop are. Every character is a stroke drawn out to
+ * several times the pen's width (a marker's "1" or "-" included), so this
+ * tells specks from small characters by their shape, whatever the pen; a
+ * size limit alone cannot, as a marker's full stop is as large as a pencil's
+ * small letter is tall.
+ */
+function isBlot(group: InkGroup, labels: Int32Array, width: number): boolean {
+  const [y1, x1, y2, x2] = group.box;
+  const w = x2 - x1;
+  const own = new Set(group.labels);
+  const mask = new Uint8Array(w * (y2 - y1));
+  for (let y = y1; y < y2; y++) {
+    for (let x = x1; x < x2; x++) {
+      mask[(y - y1) * w + x - x1] = own.has(labels[y * width + x]) ? 1 : 0;
+    }
+  }
+  const depth = distanceToPaper({ mask, width: w, height: y2 - y1 }).reduce(
+    (a, b) => Math.max(a, b),
+    0,
+  );
+  return Math.max(w, y2 - y1) <= BLOT_ELONGATION * (2 * depth - 1);
 }
 
 /** Chebyshev distance between two boxes (0 when they overlap). */

@@ -36,7 +36,8 @@ const NO_PACKAGES = new Set(["autograd", "formats", "layers", "models"]);
 /** Files that train, evaluate, report or parse a command line. */
 const TRAINY = /(^|\/)(cli|eval|eval_cli|report|train_[a-z_]+)\.ts$|^train\//;
 /** Not library code: generators and the scripts around the library. */
-const OUTSIDE = /^(tests|bench|examples|node_modules|runs)\/|^tools\/build_wasm\.ts$/;
+const OUTSIDE =
+  /^(tests|bench|examples|node_modules|runs)\/|^tools\/build_wasm\.ts$|^tools\/build\//;
 
 interface Source {
   path: string;

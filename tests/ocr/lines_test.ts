@@ -41,10 +41,20 @@ Deno.test("splitWords: word breaks in tight and loose writing", () => {
   // beside it show it is a break.
   const loose = row(0, spaced(25, [22, 26, 20, 60, 4, 36, 4]));
   assert.deepEqual(splitWords(loose), [[0, 1, 2, 3], [4, 5], [6, 7]]);
-  // Jitter in tight writing is not a space: 10 px is 5× the median gap but
-  // only 0.2 character heights wider.
-  assert.deepEqual(splitWords(row(0, spaced(25, [2, 2, 10, 2, 2]))), [[0, 1, 2, 3, 4, 5]]);
   assert.deepEqual(splitWords([]), []);
+});
+
+Deno.test("splitWords: tight marker words, uneven letters, a numbered line", () => {
+  // "BE SURE TO" in marker: letters 2-3 px apart, spaces of a quarter height.
+  const marker = row(0, spaced(25, [2, 10, 3, 2, 3, 11, 2]));
+  assert.deepEqual(splitWords(marker), [[0, 1], [2, 3, 4, 5], [6, 7]]);
+  // One word whose letters are spaced unevenly (6-16 px): no two kinds of gap.
+  assert.deepEqual(splitWords(row(0, spaced(25, [6, 14, 8, 12, 16, 7]))), [[0, 1, 2, 3, 4, 5, 6]]);
+  // "1 BE SURE": the list number's gap is widest, the tight spaces come next.
+  const numbered = row(0, spaced(25, [48, 3, 14, 4, 3, 2]));
+  assert.deepEqual(splitWords(numbered), [[0], [1, 2], [3, 4, 5, 6]]);
+  // "A NAP": two in-word gaps of 12 and 29 px are not a third kind of gap.
+  assert.deepEqual(splitWords(row(0, spaced(25, [55, 12, 29]))), [[0], [1, 2, 3]]);
 });
 
 Deno.test("groupLines: slanted lines, short letters, reading order", () => {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { type BinaryImage, pruneSpurs, thin } from "../../ocr/mod.ts";
+import { type Coverage, drawCapsule } from "../../datasets/synthetic_pages/paper.ts";
+import { type BinaryImage, pruneSpurs, strokeWidth, thin } from "../../ocr/mod.ts";
+import { erodeToPen } from "../../ocr/skeleton.ts";
 
 /** A blank `width × height` image with the given rectangles `[x, y, w, h]` inked. */
 function draw(width: number, height: number, rects: number[][]): BinaryImage {
@@ -73,4 +75,25 @@ Deno.test("pruneSpurs: short branches go, lines and short strokes stay", () => {
   const branch = draw(40, 20, [[5, 10, 30, 1], [20, 5, 1, 5]]);
   pruneSpurs(branch, 3);
   assert.equal(inked(branch).length, 35);
+});
+
+Deno.test("erodeToPen: a marker's bar thins to the pen, a V keeps two arms of that width", () => {
+  // A bar 17 pixels thick, as a marker draws a character 64 pixels tall.
+  const bar = draw(60, 30, [[5, 6, 50, 17]]);
+  const width = strokeWidth(bar, thin({ ...bar, mask: bar.mask.slice() }));
+  assert.ok(width >= 16 && width <= 18, `width ${width}`);
+  const thinned = erodeToPen(bar, { width, pen: 5 });
+  const column = inked(thinned).filter(([x]) => x === 30).map(([, y]) => y);
+  assert.ok(column.length >= 4 && column.length <= 6, `column ${column}`);
+  assert.ok(Math.abs((column[0] + column[column.length - 1]) / 2 - 14) <= 1); // centred
+  // A V, pen radius 8: near its top the two arms stay apart, each about the pen wide.
+  const ink: Coverage = { data: new Float32Array(56 * 64), width: 56, height: 64 };
+  drawCapsule(ink, { ax: 12, ay: 10, bx: 27, by: 54, radius: 8 });
+  drawCapsule(ink, { ax: 27, ay: 54, bx: 42, by: 10, radius: 8 });
+  const v = { mask: Uint8Array.from(ink.data, (c) => (c >= 0.5 ? 1 : 0)), width: 56, height: 64 };
+  const vWidth = strokeWidth(v, thin({ ...v, mask: v.mask.slice() }));
+  const row = erodeToPen(v, { width: vWidth, pen: 5 }).mask.subarray(14 * 56, 15 * 56);
+  const runs = [...row.join("").matchAll(/1+/g)].map((run) => run[0].length);
+  assert.equal(runs.length, 2, `row 14: ${row.join("")}`);
+  assert.ok(runs.every((length) => length >= 4 && length <= 8), `runs ${runs}`);
 });
