@@ -24,6 +24,7 @@
  */
 
 import { InklingError } from "../autograd/errors.ts";
+import { Tensor } from "../autograd/tensor.ts";
 import type { Box } from "./box.ts";
 import { cropLetters } from "./crops.ts";
 import { findLetters, type FoundLetters } from "./find_letters.ts";
@@ -156,7 +157,61 @@ export async function readText(
 ): Promise<ReadResult> {
   const [photo, model] = await Promise.all([readPhoto(source), resolveModel(options.model)]);
   const name = options.name ?? namedSource(source);
-  const { image, page } = findPhotoLetters(photo, { ...options, name });
+  const { image, boxes, lines, probs, classes } = classifyPage(photo, model, { ...options, name });
+  const inPhoto = photoBox(image);
+  const read: ReadLine[] = lines.map((words) => ({
+    words: words.map((rows) => {
+      const chosen = chooseCharacters(rows.map((row) => probRow(probs, row)), {
+        classes,
+        context: options.context,
+      });
+      const chars = rows.map((row, k) => ({
+        char: chosen[k],
+        box: inPhoto(boxes[row]),
+        top3: topClasses(probs, row, { classes }),
+      }));
+      return { text: chosen.join(""), chars };
+    }),
+  }));
+  return { lines: read, text: resultText(read) };
+}
+
+/** Options of {@linkcode classifyPage}. */
+export type ClassifyPageOptions = Pick<
+  ReadTextOptions,
+  "pageSide" | "charHeight" | "name" | "maxCharacters"
+>;
+
+/** A page read up to the classifier: what {@linkcode classifyPage} returns. */
+export interface ClassifiedPage {
+  /** The page the characters were found on: the photo shrunk, with the photo's size. */
+  image: GreyPage;
+  /** Every character's box in the page's pixels, in reading order (row order below). */
+  boxes: Box[];
+  /** Lines top to bottom, of words left to right, of characters: rows of `crops` and `probs`. */
+  lines: number[][][];
+  /** One crop per character `[characters, size²]`, cut as the model's `crop` says. */
+  crops: Tensor;
+  /** The model's class probabilities per character, upper and lower case summed. */
+  probs: Tensor;
+  /** Names of the columns of `probs`. */
+  classes: string;
+}
+
+/**
+ * Every step of {@linkcode readText} but the last: the characters of
+ * `photo` found ({@linkcode findPhotoLetters}), grouped into lines of words,
+ * cropped and classified with `model` in one batch. Word context and the
+ * mapping to the photo's pixels are left to the caller; learning a writer's
+ * hand (`ocr/learn`) pairs these crops with a page's true text.
+ */
+export function classifyPage(
+  photo: Photo,
+  model: OcrModel,
+  options: ClassifyPageOptions = {},
+): ClassifiedPage {
+  const { name } = options;
+  const { image, page } = findPhotoLetters(photo, options);
   const label = (message: string) => name === undefined ? message : `${name}: ${message}`;
   const maxCharacters = options.maxCharacters ?? MAX_CHARACTERS;
   if (page.boxes.length > maxCharacters) {
@@ -167,29 +222,22 @@ export async function readText(
       ),
     );
   }
-  const lines = groupLines(page.boxes);
-  const order = lines.flatMap((line) => line.words.flat());
-  if (order.length === 0) return { lines: [], text: "" };
-  const crops = cropLetters(page, order.map((i) => page.boxes[i]), model.crop);
-  const { probs, classes } = foldCase(classify(model, crops), model.classes);
-  const count = probs.shape[1];
+  const textLines = groupLines(page.boxes);
+  const order = textLines.flatMap((line) => line.words.flat());
   const rowOf = new Map(order.map((box, row) => [box, row]));
-  const inPhoto = photoBox(image);
-  const read: ReadLine[] = lines.map((line) => ({
-    words: line.words.map((word) => {
-      const rows = word.map((i) =>
-        probs.data.subarray(rowOf.get(i)! * count, (rowOf.get(i)! + 1) * count)
-      );
-      const chosen = chooseCharacters(rows, { classes, context: options.context });
-      const chars = word.map((i, k) => ({
-        char: chosen[k],
-        box: inPhoto(page.boxes[i]),
-        top3: topClasses(probs, rowOf.get(i)!, { classes }),
-      }));
-      return { text: chosen.join(""), chars };
-    }),
-  }));
-  return { lines: read, text: resultText(read) };
+  const boxes = order.map((i) => page.boxes[i]);
+  const crops = cropLetters(page, boxes, model.crop);
+  const { probs, classes } = order.length === 0
+    ? { probs: new Tensor(new Float32Array(0), [0, 0]), classes: "" }
+    : foldCase(classify(model, crops), model.classes);
+  const lines = textLines.map((line) => line.words.map((word) => word.map((i) => rowOf.get(i)!)));
+  return { image, boxes, lines, crops, probs, classes };
+}
+
+/** Row `row` of `probs`: one character's class probabilities. */
+function probRow(probs: Tensor, row: number): Float32Array | Float64Array {
+  const count = probs.shape[1];
+  return probs.data.subarray(row * count, (row + 1) * count);
 }
 
 /** Options of {@linkcode findPhotoLetters}. */
