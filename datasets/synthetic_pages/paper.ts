@@ -10,6 +10,7 @@
 
 import { encode as encodeJpegPixels } from "jpeg-js";
 import type { Rng } from "../../autograd/rng.ts";
+import { type Capsule, visitCapsule } from "../unipen/capsule.ts";
 
 /** A coverage map: per pixel, how much of it a mark covers (0–1), row-major. */
 export interface Coverage {
@@ -21,49 +22,18 @@ export interface Coverage {
   height: number;
 }
 
-/** A pen segment from `(ax, ay)` to `(bx, by)` in pixels; a disc when both ends meet. */
-export interface Capsule {
-  /** Start, x. */
-  ax: number;
-  /** Start, y. */
-  ay: number;
-  /** End, x. */
-  bx: number;
-  /** End, y. */
-  by: number;
-  /** Half the pen width, pixels. */
-  radius: number;
-}
-
 /**
  * Inks `capsule` into `map`: each pixel's coverage is the overlap of the
  * pixel's extent across the segment with the pen's (a 1-D box filter, as
  * `renderGlyph` anti-aliases), and overlapping marks keep the larger one.
  */
 export function drawCapsule(map: Coverage, capsule: Capsule): void {
-  const { ax, ay, bx, by, radius } = capsule;
-  const reach = radius + 0.5;
-  const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
-  const x1 = Math.min(map.width - 1, Math.ceil(Math.max(ax, bx) + reach));
-  const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
-  const y1 = Math.min(map.height - 1, Math.ceil(Math.max(ay, by) + reach));
-  const dx = bx - ax;
-  const dy = by - ay;
-  const length2 = dx * dx + dy * dy;
-  for (let y = y0; y <= y1; y++) {
-    const py = y + 0.5 - ay;
-    for (let x = x0; x <= x1; x++) {
-      const px = x + 0.5 - ax;
-      const t = length2 > 0 ? Math.min(1, Math.max(0, (px * dx + py * dy) / length2)) : 0;
-      const d = Math.hypot(px - t * dx, py - t * dy);
-      const cover = Math.min(
-        1,
-        Math.max(0, Math.min(d + 0.5, radius) - Math.max(d - 0.5, -radius)),
-      );
-      const i = y * map.width + x;
-      if (cover > map.data[i]) map.data[i] = cover;
-    }
-  }
+  const { radius } = capsule;
+  visitCapsule(capsule, map, (i, d2) => {
+    const d = Math.sqrt(d2);
+    const cover = Math.min(1, Math.max(0, Math.min(d + 0.5, radius) - Math.max(d - 0.5, -radius)));
+    if (cover > map.data[i]) map.data[i] = cover;
+  });
 }
 
 /** What the camera saw: the colours and defects of one synthetic photo. */

@@ -14,6 +14,7 @@
 
 import { InklingError, ShapeError } from "../../autograd/errors.ts";
 import type { Rng } from "../../autograd/rng.ts";
+import { visitCapsule } from "./capsule.ts";
 
 /** Options of {@linkcode renderGlyph}. */
 export interface RenderGlyphOptions {
@@ -151,6 +152,7 @@ function drawStroke(
   if (!drewSegment) drawCapsule(distance2, size, ax, ay, ax, ay, radius);
 }
 
+/** Keeps, per pixel of `distance2`, the squared distance to the nearest pen axis so far. */
 function drawCapsule(
   distance2: Float32Array,
   size: number,
@@ -160,25 +162,7 @@ function drawCapsule(
   by: number,
   radius: number,
 ): void {
-  // Pixels farther than radius + 0.5 from the axis get no ink, so skip them.
-  const reach = radius + 0.5;
-  const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
-  const x1 = Math.min(size - 1, Math.ceil(Math.max(ax, bx) + reach));
-  const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
-  const y1 = Math.min(size - 1, Math.ceil(Math.max(ay, by) + reach));
-  const dx = bx - ax;
-  const dy = by - ay;
-  const length2 = dx * dx + dy * dy;
-  for (let y = y0; y <= y1; y++) {
-    const py = y + 0.5 - ay;
-    for (let x = x0; x <= x1; x++) {
-      const px = x + 0.5 - ax;
-      const t = length2 > 0 ? Math.min(1, Math.max(0, (px * dx + py * dy) / length2)) : 0;
-      const ex = px - t * dx;
-      const ey = py - t * dy;
-      const d2 = ex * ex + ey * ey;
-      const index = y * size + x;
-      if (d2 < distance2[index]) distance2[index] = d2;
-    }
-  }
+  visitCapsule({ ax, ay, bx, by, radius }, { width: size, height: size }, (index, d2) => {
+    if (d2 < distance2[index]) distance2[index] = d2;
+  });
 }
