@@ -96,6 +96,9 @@ export class OnnxBuilder {
   }
 }
 
+/** ONNX ops of the activations a Linear layer can fuse. */
+const ONNX_ACTIVATION = { sigmoid: "Sigmoid", tanh: "Tanh", relu: "Relu" } as const;
+
 const ints = (name: string, values: number[]): OnnxAttribute => ({
   name,
   type: ATTRIBUTE_TYPE.INTS,
@@ -144,7 +147,11 @@ export function lowerLayer(
   if (layer instanceof Linear) {
     const inputs = [input, builder.weight(at("weight"), layer.weight)];
     if (layer.bias) inputs.push(builder.weight(at("bias"), layer.bias));
-    return builder.node("Gemm", inputs, where);
+    const product = builder.node("Gemm", inputs, where);
+    // A fused activation (Linear's `activation` option) becomes its own node.
+    return layer.activation
+      ? builder.node(ONNX_ACTIVATION[layer.activation], [product], where)
+      : product;
   }
   if (layer instanceof Conv2d) {
     const inputs = [input, builder.weight(at("weight"), layer.weight)];

@@ -43,6 +43,13 @@ export type BinaryOp =
   | "min"
   | "gt"; // 1 where a > b else 0
 
+/**
+ * Activations with a fused backward ({@linkcode Kernels.activationGrad}): each
+ * derivative is a function of the activation's output alone, so the backward
+ * needs no copy of the pre-activation.
+ */
+export type ActivationOp = "sigmoid" | "tanh" | "relu";
+
 /** Arguments of {@linkcode Kernels.gemm}. */
 export interface GemmArgs {
   /** Left matrix: m×k, or k×m when `transA`. */
@@ -137,6 +144,22 @@ export interface Kernels {
     op: BinaryOp,
     args: { a: Storage; av: StridedView; b: Storage; bv: StridedView; out: Storage },
   ): void;
+
+  /**
+   * out[r, j] = x[r, j] + bias[j] for rows of length `bias.length` (a
+   * linear layer's bias). `out` may alias `x`. Rounds exactly as
+   * {@linkcode Kernels.binaryStrided} "add" with `bias` broadcast.
+   */
+  addBias(x: Storage, args: { bias: Storage; out: Storage }): void;
+
+  /**
+   * out[i] = grad[i]·f′ where f′ is the derivative of activation `op` written
+   * in its output y: sigmoid y·(1 − y), tanh 1 − y², relu [y > 0]. Each
+   * product and difference is rounded to the storage type, so the result is
+   * bit for bit what the element-wise ops of the unfused backward give.
+   * `out` may alias `grad`.
+   */
+  activationGrad(op: ActivationOp, args: { y: Storage; grad: Storage; out: Storage }): void;
 
   /** out[i] = a[i]·alpha + b[i]·beta (axpby; the optimizer's workhorse). `out` may alias. */
   axpby(args: { a: Storage; alpha: number; b: Storage; beta: number; out: Storage }): void;

@@ -13,6 +13,7 @@ export * from "./reduce.ts";
 export { sumTo } from "./sum_axes.ts";
 export * from "./layout.ts";
 export * from "./matmul.ts";
+export * from "./linear.ts";
 export * from "./softmax.ts";
 export * from "./loss.ts";
 export * from "./conv.ts";

@@ -69,6 +69,8 @@ export function loadNativeKernels(
       unary: (op, x, out) => fallback.unary(op, x, out),
       binary: (op, args) => fallback.binary(op, args),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
+      addBias: (x, args) => fallback.addBias(x, args),
+      activationGrad: (op, args) => fallback.activationGrad(op, args),
       axpby: (args) => fallback.axpby(args),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: nativeGemm(probe.blas, { fallback, threads }),

@@ -11,6 +11,7 @@
 
 import type { Kernels } from "../kernels.ts";
 import { axpby, binary, binaryStrided, clamp, unary } from "./elementwise.ts";
+import { activationGrad, addBias } from "./fused.ts";
 import { gemm } from "./gemm.ts";
 import { maxAxis, softmax, sumAxis } from "./reduce.ts";
 import { gather, gatherRows, scatter, scatterAddRows } from "./strided.ts";
@@ -29,6 +30,8 @@ export const referenceKernels: Kernels = Object.freeze({
   unary,
   binary,
   binaryStrided,
+  addBias,
+  activationGrad,
   axpby,
   clamp,
   gemm,

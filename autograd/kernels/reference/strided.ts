@@ -26,6 +26,10 @@ export function gather(src: Storage, args: { view: StridedView; out: Storage }):
       // A contiguous run: a native block copy beats an element loop.
       out.set(src.subarray(start, start + len), o);
       o += len;
+    } else if (step === 0) {
+      // A broadcast run (expand, e.g. the backward of a full sum): one fill.
+      out.fill(src[start], o, o + len);
+      o += len;
     } else {
       for (let s = start, end = o + len; o < end; o++, s += step) out[o] = src[s];
     }

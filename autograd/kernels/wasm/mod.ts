@@ -58,6 +58,8 @@ export function loadWasmKernels(
       unary: wasmUnary(scratch, fallback),
       binary: wasmBinary(scratch, fallback),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
+      addBias: (x, args) => fallback.addBias(x, args),
+      activationGrad: (op, args) => fallback.activationGrad(op, args),
       axpby: wasmAxpby(scratch, fallback),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: wasmGemm(scratch, fallback),

@@ -1,0 +1,69 @@
+/**
+ * Sequential fuses a plain Linear with the activation layer after it (and
+ * Linear's own `activation` option fuses the same way): the output and every
+ * parameter gradient must be the unfused layers' bits, on every backend.
+ */
+
+import assert from "node:assert/strict";
+import { rand, Rng, sigmoid, squaredError, type Tensor } from "../../mod.ts";
+import { Linear, type Module, ReLU, Sequential, Sigmoid, Tanh } from "../../layers/mod.ts";
+import { useKernels } from "../../autograd/kernels/mod.ts";
+import { FLOAT32_BACKENDS } from "../autograd/op_check.ts";
+
+/** Output and parameter gradients of one forward/backward, as raw float32 bits. */
+function bits(model: Module, forward: (x: Tensor) => Tensor, x: Tensor): Uint32Array[] {
+  model.zeroGrad();
+  const y = forward(x);
+  squaredError(y, x.shape[1] === y.shape[1] ? x : rand(y.shape, { rng: new Rng(3) })).backward();
+  return [y, ...model.parameters().map((p) => p.grad!)].map((t) =>
+    new Uint32Array((t.data as Float32Array).slice().buffer)
+  );
+}
+
+function autoencoder(): Sequential {
+  const rng = new Rng(0);
+  return new Sequential(
+    new Linear(64, 8, { rng }),
+    new ReLU(),
+    new Linear(8, 8, { rng }),
+    new Tanh(),
+    new Linear(8, 64, { rng }),
+    new Sigmoid(),
+  );
+}
+
+Deno.test("Sequential: fused Linear + activation equals the layers one by one, bit for bit", () => {
+  for (const backend of FLOAT32_BACKENDS) {
+    const previous = useKernels(backend.kernels);
+    try {
+      const model = autoencoder();
+      const x = rand([12, 64], { rng: new Rng(1) });
+      const fused = bits(model, (v) => model.forward(v), x);
+      const unfused = bits(model, (v) => model.layers.reduce((h, l) => l.forward(h), v), x);
+      fused.forEach((got, i) => assert.deepEqual(got, unfused[i], `${backend.name}: tensor ${i}`));
+    } finally {
+      useKernels(previous);
+    }
+  }
+});
+
+Deno.test("Linear: the activation option equals a separate activation, bit for bit", () => {
+  const fusedLayer = new Linear(16, 5, { rng: new Rng(2), activation: "sigmoid" });
+  const plainLayer = new Linear(16, 5, { rng: new Rng(2) });
+  const x = rand([4, 16], { rng: new Rng(4) });
+  const got = bits(fusedLayer, (v) => fusedLayer.forward(v), x);
+  const want = bits(plainLayer, (v) => sigmoid(plainLayer.forward(v)), x);
+  got.forEach((g, i) => assert.deepEqual(g, want[i], `tensor ${i}`));
+});
+
+Deno.test("Sequential: a subclassed activation is not fused", () => {
+  class Detached extends Sigmoid {
+    protected override fn(x: Tensor): Tensor {
+      return sigmoid(x).detach();
+    }
+  }
+  const model = new Sequential(new Linear(3, 2, { rng: new Rng(0) }), new Detached());
+  const y = model.forward(rand([2, 3], { rng: new Rng(1), requiresGrad: true }));
+  // The subclass's own fn ran (its detach cut the graph), not the fused sigmoid.
+  assert.equal(y.requiresGrad, false);
+});
