@@ -55,6 +55,12 @@ export interface FitOptions {
   rng: Rng;
   /** Loss of (output, target); default mean cross-entropy from logits. */
   loss?: LossFn;
+  /**
+   * Loss reported on the validation set (default: `loss`). A training-only
+   * regulariser in `loss`, such as label smoothing, stays out of it, so the
+   * validation losses of runs with and without it compare.
+   */
+  validLoss?: LossFn;
   /** Learning rate per epoch (default: the optimizer's rate unchanged). */
   schedule?: Schedule;
   /** Called after every epoch (e.g. to save a checkpoint); may be async. */
@@ -201,7 +207,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
     history.train_acc.push(correct / count);
     history.lr.push(options.optimizer.lr);
     if (options.valid) {
-      const valid = evaluate(model, options.valid, { loss: lossFn });
+      const valid = evaluate(model, options.valid, { loss: options.validLoss ?? lossFn });
       history.valid_loss.push(valid.loss);
       history.valid_acc.push(valid.accuracy);
     }

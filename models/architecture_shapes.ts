@@ -41,11 +41,22 @@ export function classifierTensorShapes(
     return shapes;
   }
   const { size, channels, hidden } = architecture;
+  const batchNorm = architecture.batchNorm ?? false;
   let index = 1; // 0 is the reshape to images
   let from = 1;
   for (const to of channels) {
-    layer(index, [to, from, 3, 3], to); // Conv2d, ReLU, MaxPool2d
-    index += 3;
+    if (batchNorm) {
+      // Conv2d without bias, then BatchNorm: scale and shift, then its running statistics
+      // (buffers, saved like the weights); then ReLU, MaxPool2d.
+      shapes.set(`layers.${index}.weight`, [to, from, 3, 3]);
+      for (const name of ["weight", "bias", "runningMean", "runningVar"]) {
+        shapes.set(`layers.${index + 1}.${name}`, [to]);
+      }
+      index += 4;
+    } else {
+      layer(index, [to, from, 3, 3], to); // Conv2d, ReLU, MaxPool2d
+      index += 3;
+    }
     from = to;
   }
   const side = size >> channels.length;
@@ -63,7 +74,8 @@ export function shapeSize(shape: readonly number[]): number {
  * An upper estimate of the floats one glyph's forward pass (evaluation mode)
  * allocates at once: for each convolution its unfolded input (`in × 9` per
  * output pixel) and a few copies of its output (convolution, channel
- * reorder, bias, ReLU), then the pooled map and the dense layers. Readers
+ * reorder, bias, ReLU) — three more with batch normalisation (centred,
+ * scaled, shifted) — then the pooled map and the dense layers. Readers
  * divide a memory budget by it to choose how many glyphs to classify at once.
  */
 export function forwardFloatsPerGlyph(architecture: ClassifierArchitecture): number {
@@ -72,11 +84,12 @@ export function forwardFloatsPerGlyph(architecture: ClassifierArchitecture): num
     return architecture.inputs + 3 * architecture.hidden + 3 * outputs;
   }
   const { size, channels, hidden } = architecture;
+  const copies = architecture.batchNorm ? 7 : 4;
   let floats = size * size;
   let side = size;
   let from = 1;
   for (const to of channels) {
-    floats += from * 9 * side * side + 4 * to * side * side;
+    floats += from * 9 * side * side + copies * to * side * side;
     side >>= 1;
     floats += to * side * side;
     from = to;

@@ -4,8 +4,10 @@
  *
  * - `{kind: "mlp", inputs, hidden, classes}`: the assignment's
  *   1024-hidden(sigmoid)-36 network (`mlp.ts`);
- * - `{kind: "cnn", size, channels, hidden, dropout, classes}`: the small
- *   convolutional network of the default OCR model (`glyph_cnn.ts`).
+ * - `{kind: "cnn", size, channels, hidden, dropout, classes, batchNorm?}`:
+ *   the small convolutional network of the default OCR model
+ *   (`glyph_cnn.ts`), optionally with batch normalisation after each
+ *   convolution (absent means without, as in checkpoints older than it).
  *
  * `classes` is either the class names in output order ("ABC…Z0…9" for
  * NIST36) or their count. Trainers write these descriptions; loaders check
@@ -117,6 +119,10 @@ export function parseArchitecture(value: unknown, source: string): ClassifierArc
     if (typeof dropout !== "number" || !(dropout >= 0 && dropout < 1)) {
       throw fail(`"dropout" is ${JSON.stringify(dropout)}, not a probability below 1`);
     }
+    const batchNorm = record.batchNorm ?? false;
+    if (typeof batchNorm !== "boolean") {
+      throw fail(`"batchNorm" is ${JSON.stringify(batchNorm)}, not true or false`);
+    }
     return {
       kind: "cnn",
       size,
@@ -124,6 +130,8 @@ export function parseArchitecture(value: unknown, source: string): ClassifierArc
       hidden: count("hidden"),
       dropout,
       classes: named,
+      // Only when on: a description without it stays as older checkpoints wrote it.
+      ...(batchNorm ? { batchNorm } : {}),
     };
   }
   throw fail(`unknown kind ${JSON.stringify(record.kind)} (known: "cnn", "mlp")`);

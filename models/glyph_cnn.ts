@@ -6,11 +6,19 @@
  * first layer does the reshape, so the network eats crops exactly as OCR's
  * `cropLetters` and the NIST36 files store them.
  *
+ * With `batchNorm` each block is convolution (without bias) → batch
+ * normalisation → ReLU → max pooling, PyTorch's usual `Conv2d(bias=False),
+ * BatchNorm2d`. The hidden dense layer gets no BatchNorm1d: dropout follows
+ * it (dropout before batch statistics shifts them between training and
+ * evaluation), and a last minibatch of one glyph would have no batch
+ * variance to normalise by.
+ *
  * @module
  */
 
 import { reshape, type Rng, type Tensor } from "../autograd/mod.ts";
 import {
+  BatchNorm,
   Conv2d,
   Dropout,
   Flatten,
@@ -35,6 +43,12 @@ export interface CnnArchitecture {
   dropout: number;
   /** Class names in output order, or their count. */
   classes: string | number;
+  /**
+   * Batch normalisation after each convolution, whose bias it makes
+   * redundant and so is dropped (absent: false, as in every checkpoint
+   * written before it existed).
+   */
+  batchNorm?: boolean;
 }
 
 /** Reshapes glyph rows `[N, size²]` to single-channel images `[N, 1, size, size]`. */
@@ -54,18 +68,21 @@ export class GlyphImages extends Module {
   }
 }
 
-/** Builds the untrained CNN (He-uniform convolutions, Xavier-uniform linear layers). */
+/**
+ * Builds the untrained CNN (He-uniform convolutions, Xavier-uniform linear
+ * layers; batch normalisation starts as the identity: scale 1, shift 0).
+ */
 export function createCnn(architecture: CnnArchitecture, options: { rng: Rng }): Sequential {
   const { size, channels, hidden, dropout, classes } = architecture;
+  const batchNorm = architecture.batchNorm ?? false;
   const { rng } = options;
   const layers: Module[] = [new GlyphImages(size)];
   let from = 1;
   for (const to of channels) {
-    layers.push(
-      new Conv2d({ in: from, out: to }, 3, { padding: 1, rng }),
-      new ReLU(),
-      new MaxPool2d(2),
-    );
+    // BatchNorm subtracts the per-channel mean, so a conv bias before it would learn nothing.
+    layers.push(new Conv2d({ in: from, out: to }, 3, { padding: 1, rng, bias: !batchNorm }));
+    if (batchNorm) layers.push(new BatchNorm(to));
+    layers.push(new ReLU(), new MaxPool2d(2));
     from = to;
   }
   const side = size >> channels.length;

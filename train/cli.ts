@@ -46,10 +46,13 @@ ${
   --hidden N           hidden units (${d.hidden})
   --channels A,B,…     CNN: output channels of each conv block
   --dropout X          CNN: dropout before the output layer
+  --batch-norm         CNN: batch normalisation after each convolution (bias-free convolutions)
   --epochs N           epochs (${d.epochs})
   --batch-size N       minibatch size (${d.batchSize})
   --lr X               initial learning rate, cosine schedule (${d.lr})
   --weight-decay X     L2 weight decay (${d.weightDecay})
+  --label-smoothing X  train on label-smoothed cross-entropy, ε from 0 to 0.5 (${d.labelSmoothing});
+                       validation and test losses stay plain cross-entropy
   --shift N            random shift augmentation in pixels, 0 for none (${d.shift})
   --elastic PX         elastic distortion up to PX pixels on top of the jitter, 0 for none
   --monitor valid_acc|valid_loss
@@ -71,10 +74,12 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     hidden: { type: "string" },
     channels: { type: "string" },
     dropout: { type: "string" },
+    "batch-norm": { type: "boolean" },
     epochs: { type: "string" },
     "batch-size": { type: "string" },
     lr: { type: "string" },
     "weight-decay": { type: "string" },
+    "label-smoothing": { type: "string" },
     shift: { type: "string" },
     elastic: { type: "string" },
     monitor: { type: "string" },
@@ -103,11 +108,17 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
       hidden: count("hidden", "hidden"),
       channels: values.channels === undefined ? base.channels : channelsFlag(values.channels),
       dropout: numberFlag(values.dropout, "dropout", { fallback: base.dropout, max: 0.9 }),
+      batchNorm: values["batch-norm"] ?? base.batchNorm,
       epochs: count("epochs", "epochs"),
       batchSize: count("batch-size", "batchSize"),
       lr: numberFlag(values.lr, "lr", { fallback: base.lr, aboveMin: true, max: MAX_LR }),
       weightDecay: numberFlag(values["weight-decay"], "weight-decay", {
         fallback: base.weightDecay,
+        max: 0.5,
+      }),
+      // Past 0.5 the smoothed target gives the true class less than half its weight.
+      labelSmoothing: numberFlag(values["label-smoothing"], "label-smoothing", {
+        fallback: base.labelSmoothing,
         max: 0.5,
       }),
       shift: count("shift", "shift"),
@@ -119,6 +130,14 @@ export function main(args: string[], output?: CommandOutput): Promise<number> {
     };
     if (settings.manual && settings.model !== "mlp") {
       throw new UsageError("--manual needs the MLP: the hand-written backward pass is the MLP's");
+    }
+    if (settings.batchNorm && settings.model !== "cnn") {
+      throw new UsageError("--batch-norm needs the CNN (--model cnn): the MLP has no conv blocks");
+    }
+    if (settings.labelSmoothing > 0 && settings.manual) {
+      throw new UsageError(
+        "--label-smoothing needs the tape: --manual's backward pass is plain cross-entropy's",
+      );
     }
     if (settings.model === "cnn" && settings.channels.length === 0) {
       throw new UsageError("a CNN needs --channels (for example --channels 32,64)");

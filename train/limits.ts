@@ -46,8 +46,8 @@ export const TRAINING_MEMORY_BUDGET = 2 * 2 ** 30;
 /**
  * Rough bytes a run needs at its peak: float32 weights with gradient and two
  * optimizer buffers (Adam's), and per sample of a batch each layer's output
- * three times over (value, gradient, a saved copy) plus the 3 × 3
- * convolutions' unfolded inputs.
+ * three times over (value, gradient, a saved copy), batch normalisation's
+ * three more, plus the 3 × 3 convolutions' unfolded inputs.
  */
 export function trainingBytes(
   settings: TrainSettings,
@@ -60,9 +60,11 @@ export function trainingBytes(
   if (settings.model === "cnn") {
     let from = 1;
     let side = shape.size;
+    // Batch normalisation keeps three more copies of each conv output (centred, scaled, shifted).
+    const copies = settings.batchNorm ? 6 : 3;
     for (const to of settings.channels) {
       weights += 9 * from * to + to;
-      perSample += 9 * from * side * side + 3 * to * side * side;
+      perSample += 9 * from * side * side + copies * to * side * side;
       side >>= 1;
       from = to;
     }
@@ -112,6 +114,19 @@ export function checkSettings(
   }
   if (!(settings.dropout >= 0 && settings.dropout < 1)) {
     throw new InklingError(`dropout must be at least 0 and below 1, got ${settings.dropout}`);
+  }
+  if (!(settings.labelSmoothing >= 0 && settings.labelSmoothing < 1)) {
+    throw new InklingError(
+      `labelSmoothing must be at least 0 and below 1, got ${settings.labelSmoothing}`,
+    );
+  }
+  if (settings.batchNorm && settings.model !== "cnn") {
+    throw new InklingError("batch normalisation needs the CNN: the MLP has no conv blocks");
+  }
+  if (settings.labelSmoothing > 0 && settings.manual) {
+    throw new InklingError(
+      "label smoothing needs the tape: the hand-written backward pass is plain cross-entropy's",
+    );
   }
   const bytes = trainingBytes(settings, shape);
   if (bytes > TRAINING_MEMORY_BUDGET) {

@@ -174,12 +174,22 @@ function reportSections(input: ReportInput): NamedFigureSection[] {
       heading: "Accuracy",
       text: `Training accuracy and loss are measured during each epoch on the ${
         s.jitter ? "jittered" : "shifted (augmented)"
-      } batches${
-        s.model === "cnn" && s.dropout > 0 ? " with dropout on" : ""
+      } batches${s.model === "cnn" && s.dropout > 0 ? " with dropout on" : ""}${
+        s.batchNorm ? " (and batch normalisation using each batch's own statistics)" : ""
       }, which is why they sit near or below the validation curve.`,
       figure: "accuracy",
     },
-    { heading: "Loss", figure: "loss" },
+    {
+      heading: "Loss",
+      ...(s.labelSmoothing > 0
+        ? {
+          text: `The training loss is label-smoothed cross-entropy (ε ${s.labelSmoothing}), ` +
+            "which stays above the entropy of the smoothed targets even for a perfect " +
+            "network; the validation loss is plain cross-entropy, comparable with other runs.",
+        }
+        : {}),
+      figure: "loss",
+    },
     {
       heading: "First-layer weights",
       text: result.settings.model === "mlp"
@@ -227,8 +237,14 @@ export function describeSetup(s: TrainSettings, architecture: ClassifierArchitec
   const network = s.model === "mlp"
     ? `${size ** 2}-${s.hidden}(sigmoid)-${classes}(softmax), Xavier-uniform initialisation`
     : `${size}×${size} → conv blocks of ${s.channels.join(", ")} channels ` +
-      `(3×3 convolution, ReLU, 2×2 max pooling) → ${s.hidden}(ReLU, dropout ${s.dropout}) → ` +
+      `(3×3 convolution, ${
+        s.batchNorm ? "batch normalisation (the convolutions without bias), " : ""
+      }ReLU, 2×2 max pooling) → ${s.hidden}(ReLU, dropout ${s.dropout}) → ` +
       `${classes}(softmax), He-uniform convolutions and Xavier-uniform linear layers`;
+  const loss = s.labelSmoothing > 0
+    ? `, trained on label-smoothed cross-entropy (ε ${s.labelSmoothing}; validation and ` +
+      "test losses are plain cross-entropy)"
+    : "";
   const augmentation = s.jitter
     ? `affine jitter (±${s.shift} px, ±${Math.round(100 * s.jitter.maxScale)}% size, ±${
       Math.round(s.jitter.maxRotation * 180 / Math.PI)
@@ -242,7 +258,7 @@ export function describeSetup(s: TrainSettings, architecture: ClassifierArchitec
     : "no augmentation";
   return `Network ${network}, ${s.optimizer === "adam" ? "Adam" : "minibatch SGD"} ` +
     `(batch ${s.batchSize}, reshuffled every epoch), cosine learning rate from ${s.lr}, ` +
-    `weight decay ${s.weightDecay}, ${augmentation}, ${s.epochs} epochs, seed ${s.seed}, ` +
+    `weight decay ${s.weightDecay}${loss}, ${augmentation}, ${s.epochs} epochs, seed ${s.seed}, ` +
     `gradients by ${s.manual ? "the hand-written backward pass" : "the tape"}.` +
     (s.balance
       ? " After training, the training set's class frequencies were folded out of the " +

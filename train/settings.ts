@@ -40,6 +40,8 @@ export interface TrainSettings {
   channels: number[];
   /** CNN only: dropout before the output layer. */
   dropout: number;
+  /** CNN only: batch normalisation after each convolution (which then has no bias). */
+  batchNorm: boolean;
   /** Which UNIPEN-built NIST36 set to use when no MAT-files are given. */
   samples: Nist36Samples;
   /** Minibatch SGD without momentum (the assignment's) or Adam. */
@@ -52,6 +54,11 @@ export interface TrainSettings {
   lr: number;
   /** L2 weight decay. */
   weightDecay: number;
+  /**
+   * ε of label-smoothed cross-entropy for training, 0 for the plain loss;
+   * validation and test losses stay plain so runs compare.
+   */
+  labelSmoothing: number;
   /** Largest random shift of training glyphs in pixels, 0 for none. */
   shift: number;
   /** Affine jitter (continuous shifts, scale, rotation, shear); null for whole-pixel shifts only. */
@@ -93,12 +100,14 @@ const OCR_CNN: TrainSettings = {
   hidden: 128,
   channels: [32, 64, 64],
   dropout: 0.3,
+  batchNorm: false,
   samples: "all",
   optimizer: "adam",
   epochs: 12,
   batchSize: 64,
   lr: 2e-3,
   weightDecay: 1e-5,
+  labelSmoothing: 0,
   shift: 2,
   jitter: { maxScale: 0.12, maxRotation: 10 * Math.PI / 180, maxShear: 0.2 },
   balance: false,
@@ -117,12 +126,14 @@ export const PRESETS: Readonly<Record<string, TrainPreset>> = Object.freeze({
       hidden: 64,
       channels: [],
       dropout: 0,
+      batchNorm: false,
       samples: "balanced",
       optimizer: "sgd",
       epochs: 30,
       batchSize: 32,
       lr: 0.5,
       weightDecay: 5e-4,
+      labelSmoothing: 0,
       shift: 2,
       jitter: null,
       balance: false,

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { Rng, type Tensor } from "../autograd/mod.ts";
+import { crossEntropy, Rng, type Tensor } from "../autograd/mod.ts";
 import {
   Adam,
   BestWeights,
@@ -85,9 +85,10 @@ export function architectureOf(
 ): ClassifierArchitecture {
   const { hidden, channels, dropout } = settings;
   const { size, classes } = shape;
-  return settings.model === "mlp"
-    ? { kind: "mlp", inputs: size * size, hidden, classes }
-    : { kind: "cnn", size, channels, hidden, dropout, classes };
+  if (settings.model === "mlp") return { kind: "mlp", inputs: size * size, hidden, classes };
+  // batchNorm only when on, so the checkpoints of existing recipes keep their bytes.
+  const batchNorm = settings.batchNorm ? { batchNorm: true } : {};
+  return { kind: "cnn", size, channels, hidden, dropout, classes, ...batchNorm };
 }
 
 function augmentation(settings: TrainSettings, size: number): FitOptions["augment"] {
@@ -136,9 +137,16 @@ export async function trainClassifier(
   const started = performance.now();
   let diverged: string | undefined;
   let finished: History = { train_loss: [], train_acc: [], valid_loss: [], valid_acc: [], lr: [] };
+  const { labelSmoothing } = settings;
   const history = await fit(model, {
     train: asDataset(data.train),
     valid: asDataset(data.valid),
+    // Smoothing shapes the training loss only: validation loss stays plain
+    // cross-entropy, comparable across runs (and what --monitor valid_loss ranks).
+    loss: labelSmoothing > 0
+      ? (output, target) => crossEntropy(output, target, { labelSmoothing })
+      : undefined,
+    validLoss: crossEntropy,
     epochs: settings.epochs,
     batchSize: settings.batchSize,
     optimizer,
@@ -206,6 +214,8 @@ export function checkpointArchitecture(result: TrainResult): Record<string, unkn
     batchSize: s.batchSize,
     lr: s.lr,
     weightDecay: s.weightDecay,
+    // Only when used, so recipes written before label smoothing keep their bytes.
+    ...(s.labelSmoothing > 0 ? { labelSmoothing: s.labelSmoothing } : {}),
     seed: s.seed,
   };
   const jitter = s.jitter && { size: architecture.size, maxShift: s.shift, ...s.jitter };

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { ShapeError } from "../errors.ts";
+import { InklingError, ShapeError } from "../errors.ts";
 import { sameShape, showShape } from "../shape.ts";
-import { record } from "../tape.ts";
+import { noGrad, record } from "../tape.ts";
 import { allocate, checkSameDType, type DType, Tensor } from "../tensor.ts";
-import { mul, sub } from "./elementwise.ts";
+import { add, mul, sub } from "./elementwise.ts";
 import { mean, sum } from "./reduce.ts";
 import { softmaxForward } from "./softmax.ts";
 
@@ -35,15 +35,27 @@ export function oneHot(
   return new Tensor(data, [labels.length, classes]);
 }
 
+/** Options of {@linkcode crossEntropy}. */
+export interface CrossEntropyOptions {
+  /** Mean over the batch (default) or sum. */
+  reduction?: Reduction;
+  /**
+   * ε in [0, 1): the target becomes (1 − ε)·target + ε/C, as PyTorch's
+   * `CrossEntropyLoss(label_smoothing=ε)` (default 0, the plain loss).
+   */
+  labelSmoothing?: number;
+}
+
 /**
  * Cross-entropy between softmax(logits) and the target distribution, for
  * logits of shape [N, C]. `target` is an [N, C] tensor (one-hot or
- * probabilities) or N class indices. Mean over the batch by default.
+ * probabilities) or N class indices. Mean over the batch by default; with
+ * `labelSmoothing` ε the target is mixed with the uniform distribution first.
  */
 export function crossEntropy(
   logits: Tensor,
   target: Tensor | ArrayLike<number>,
-  options: { reduction?: Reduction } = {},
+  options: CrossEntropyOptions = {},
 ): Tensor {
   if (logits.ndim !== 2) {
     throw new ShapeError(`crossEntropy: logits must be [N, C], got ${showShape(logits.shape)}`);
@@ -56,15 +68,23 @@ export function crossEntropy(
       `crossEntropy: target ${showShape(t.shape)} does not match logits ${showShape(logits.shape)}`,
     );
   }
+  const smoothing = options.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing < 1)) {
+    throw new InklingError(`crossEntropy: labelSmoothing must be in [0, 1), got ${smoothing}`);
+  }
   const scale = options.reduction === "sum" ? 1 : 1 / Math.max(n, 1);
   const logProbs = softmaxForward(logits, { axis: 1, log: true });
+  // ε = 0 takes exactly the old path (no smoothed copy), so its numbers stay bit for bit.
+  const mixed = smoothing === 0 ? t : noGrad(() => add(mul(t, 1 - smoothing), smoothing / c));
   const loss = new Tensor(allocate(logits.dtype, 1), []);
-  loss.data[0] = -sum(mul(t, logProbs)).item() * scale;
+  loss.data[0] = -sum(mul(mixed, logProbs)).item() * scale;
   return record("crossEntropy", [logits, t], loss, (g) => {
-    // d/dlogits = (softmax − target)·scale: the classic fused gradient.
+    // d/dlogits = (softmax − target)·scale: the classic fused gradient, against the
+    // smoothed target; the raw target reaches the loss through the factor 1 − ε.
     const probs = softmaxForward(logits, { axis: 1 });
-    const dLogits = mul(sub(probs, t), g.item() * scale);
-    return [dLogits, t.requiresGrad ? mul(logProbs, -g.item() * scale) : null];
+    const dLogits = mul(sub(probs, mixed), g.item() * scale);
+    const dTarget = t.requiresGrad ? mul(logProbs, -g.item() * scale * (1 - smoothing)) : null;
+    return [dLogits, dTarget];
   });
 }
 

@@ -14,6 +14,8 @@
  *   `jitterGlyphs`, the base model's recipe), so ten copies of one "A"
  *   teach the writer's shape of A, not those ten pixels.
  *
+ * Batch normalisation layers, if any, keep their running statistics.
+ *
  * An epoch shows every own glyph at least once and at least
  * `glyphsPerEpoch` times in all (repeated, each time jittered anew), plus
  * `replayRatio` generic glyphs per own one; the learning rate falls along
@@ -24,7 +26,7 @@
 
 import { argmax, crossEntropy, InklingError, Rng, ShapeError, Tensor } from "../../autograd/mod.ts";
 import { jitterGlyphs, type JitterOptions } from "../../datasets/augment.ts";
-import { Adam, type Module } from "../../layers/mod.ts";
+import { Adam, BatchNorm, type Module } from "../../layers/mod.ts";
 
 /** Glyph rows `[N, size²]` (as OCR crops them) and their class indices. */
 export interface Glyphs {
@@ -152,6 +154,7 @@ export function adaptNetwork(network: Module, glyphs: Glyphs, options: AdaptOpti
   const history: AdaptEpoch[] = [];
   let step = 0;
   network.train();
+  freezeBatchNorm(network);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = rng.permutation(own + generic);
     const drawn = Int32Array.from({ length: generic }, () => rng.int(replay!.labels.length));
@@ -202,6 +205,17 @@ export function adaptNetwork(network: Module, glyphs: Glyphs, options: AdaptOpti
   network.eval();
   const seconds = (performance.now() - started) / 1000;
   return { epochs: history, steps: step, replayed: generic * epochs, seconds };
+}
+
+/**
+ * Puts every BatchNorm layer of `module` back in evaluation mode: batches of
+ * one writer's few dozen glyphs would drag the running statistics, which
+ * every writer's glyphs are normalised by, toward that writer. Their scale
+ * and shift still learn (as when fine-tuning on little data in PyTorch).
+ */
+function freezeBatchNorm(module: Module): void {
+  if (module instanceof BatchNorm) module.eval();
+  for (const [, child] of module.children()) freezeBatchNorm(child);
 }
 
 /** Adds the gradient of `anchor · ‖w − w₀‖²`, `2 · anchor · (w − w₀)`, to every parameter's. */

@@ -38,6 +38,13 @@ Deno.test("shape mismatches name the op and both shapes", () => {
   throwsWith(() => conv2d(zeros([1, 3, 5, 5]), zeros([2, 2, 3, 3])), ShapeError, /conv2d: weight/);
   throwsWith(() => crossEntropy(zeros([4, 3]), [0, 1]), ShapeError, /crossEntropy/);
   throwsWith(() => crossEntropy(zeros([2, 3]), [0, 3]), ShapeError, /label 3/);
+  for (const labelSmoothing of [-0.1, 1, NaN]) {
+    throwsWith(
+      () => crossEntropy(zeros([2, 3]), [0, 1], { labelSmoothing }),
+      InklingError,
+      /crossEntropy: labelSmoothing must be in \[0, 1\)/,
+    );
+  }
 });
 
 Deno.test("dtype mismatches name the op and dtypes", () => {

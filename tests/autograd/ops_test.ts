@@ -1,5 +1,6 @@
 /** Every differentiable op through the shared helper: forward vs loops, backward vs differences. */
 
+import assert from "node:assert/strict";
 import * as ink from "../../mod.ts";
 import { checkOp, type OpCase } from "./op_check.ts";
 
@@ -235,6 +236,29 @@ cases.push(
     inputs: [{ shape: [3, 7] }, { shape: [3, 7] }],
   },
   {
+    name: "crossEntropy indices, label smoothing 0.1",
+    fn: (x) => ink.crossEntropy(x, [0, 6, 3], { labelSmoothing: 0.1 }),
+    inputs: [{ shape: [3, 7] }],
+    // −Σ((1 − ε)·onehot + ε/C)·log softmax, averaged over the rows.
+    reference: (x) => {
+      const labels = [0, 6, 3];
+      let total = 0;
+      for (let r = 0; r < 3; r++) {
+        const row = x.subarray(7 * r, 7 * r + 7);
+        const top = Math.max(...row);
+        const logSum = top + Math.log(row.reduce((s, v) => s + Math.exp(v - top), 0));
+        row.forEach((v, j) => total -= ((j === labels[r] ? 0.9 : 0) + 0.1 / 7) * (v - logSum));
+      }
+      return [total / 3];
+    },
+    shape: [],
+  },
+  {
+    name: "crossEntropy soft targets, label smoothing 0.3, sum",
+    fn: (x, t) => ink.crossEntropy(x, ink.softmax(t), { reduction: "sum", labelSmoothing: 0.3 }),
+    inputs: [{ shape: [3, 7] }, { shape: [3, 7] }],
+  },
+  {
     name: "squaredError sum",
     fn: (p, t) => ink.squaredError(p, t),
     inputs: [{ shape: [3, 33] }, { shape: [3, 33] }],
@@ -337,3 +361,32 @@ cases.push(
 for (const opCase of cases) {
   Deno.test(`op ${opCase.name}`, () => checkOp(opCase));
 }
+
+Deno.test("crossEntropy: label smoothing 0 is the plain loss and gradient, bit for bit", () => {
+  const rng = new ink.Rng(5);
+  const data = Float32Array.from({ length: 4 * 9 }, () => rng.uniform(-3, 3));
+  const labels = [8, 0, 3, 3];
+  const run = (options?: ink.CrossEntropyOptions) => {
+    const x = new ink.Tensor(data.slice(), [4, 9], { requiresGrad: true });
+    const loss = ink.crossEntropy(x, labels, options);
+    loss.backward();
+    return { loss: loss.item(), grad: Array.from(x.grad!.data) };
+  };
+  // The pre-smoothing formula, written out with public ops.
+  const plain = ink.noGrad(() => {
+    const x = new ink.Tensor(data.slice(), [4, 9]);
+    const logProbs = ink.logSoftmax(x, { axis: 1 });
+    const loss = -ink.sum(ink.mul(ink.oneHot(labels, 9), logProbs)).item() * (1 / 4);
+    const grad = ink.mul(ink.sub(ink.softmax(x, { axis: 1 }), ink.oneHot(labels, 9)), 1 / 4);
+    return { loss, grad: Array.from(grad.data) };
+  });
+  assert.deepEqual(run({ labelSmoothing: 0 }), plain);
+  assert.deepEqual(run(), plain);
+  // Smoothing raises the loss of confident logits and spreads ε/C of the target over every class.
+  const smoothed = run({ labelSmoothing: 0.2 });
+  assert.notEqual(smoothed.loss, plain.loss);
+  const gradSums = [0, 1, 2, 3].map((r) =>
+    smoothed.grad.slice(9 * r, 9 * r + 9).reduce((s, v) => s + v, 0)
+  );
+  gradSums.forEach((s) => assert.ok(Math.abs(s) < 1e-6, `rows of the gradient sum to 0: ${s}`));
+});

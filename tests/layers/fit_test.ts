@@ -1,7 +1,7 @@
 /** The training loop on synthetic data: a small CNN separates bars; divergence stops clearly. */
 
 import assert from "node:assert/strict";
-import { Rng } from "../../mod.ts";
+import { crossEntropy, Rng } from "../../mod.ts";
 import {
   Adam,
   Conv2d,
@@ -78,4 +78,27 @@ Deno.test("a diverging run stops with the epoch and step named", async () => {
     }),
     (e) => e instanceof DivergenceError && /epoch \d+, step \d+/.test(e.message),
   );
+});
+
+Deno.test("fit: a training-only loss (label smoothing) leaves the validation loss plain", async () => {
+  const run = async (smoothed: boolean) => {
+    const rng = new Rng(3);
+    const data = bars(200, { seed: 3 });
+    const model = new Sequential(new Flatten(), new Linear(144, 4, { rng }));
+    const history = await fit(model, {
+      train: data,
+      valid: data,
+      epochs: 1,
+      optimizer: new SGD(model.parameters(), { lr: 0 }), // no learning: both runs see one model
+      rng,
+      progress: "none",
+      loss: smoothed ? (o, t) => crossEntropy(o, t, { labelSmoothing: 0.2 }) : undefined,
+      validLoss: crossEntropy,
+    });
+    return { history, plain: evaluate(model, data).loss };
+  };
+  const [plain, smoothed] = [await run(false), await run(true)];
+  assert.equal(smoothed.history.valid_loss[0], plain.history.valid_loss[0]);
+  assert.equal(smoothed.history.valid_loss[0], smoothed.plain);
+  assert.notEqual(smoothed.history.train_loss[0], plain.history.train_loss[0]);
 });

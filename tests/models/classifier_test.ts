@@ -76,6 +76,7 @@ Deno.test("parseArchitecture: every defect named with the source and the field",
     ],
     [{ ...CNN, channels: [8, 8, 8, 8, 8, 8], classes: 36 }, /"channels" is \[8,8,8,8,8,8\]/],
     [{ ...CNN, dropout: 1, classes: 36 }, /"dropout" is 1, not a probability below 1/],
+    [{ ...CNN, batchNorm: "yes", classes: 36 }, /"batchNorm" is "yes", not true or false/],
   ];
   for (const [value, message] of cases) {
     assert.throws(() => parseArchitecture(value, "x"), message, String(message));
@@ -105,6 +106,8 @@ Deno.test("classifierTensorShapes: the network's tensors, worked out without bui
     { ...CNN, classes: NIST36_CLASSES },
     { ...CNN, size: 16, channels: [4], hidden: 7, classes: 36 },
     { ...CNN, size: 64, channels: [2, 3, 4, 5], hidden: 6, classes: "0123456789" },
+    { ...CNN, classes: NIST36_CLASSES, batchNorm: true },
+    { ...CNN, size: 28, channels: [3, 5], hidden: 6, classes: 36, batchNorm: true },
   ].map((value) => parseArchitecture(value, "test"));
   for (const architecture of architectures) {
     const built = createClassifier(architecture, { rng: new Rng(0) }).stateDict();
@@ -129,4 +132,41 @@ Deno.test("forwardFloatsPerGlyph: grows with the network; the default CNN's is ~
     forwardFloatsPerGlyph({ kind: "mlp", inputs: 1024, hidden: 64, classes: 36 }),
     1024 + 3 * 64 + 3 * 36,
   );
+});
+
+Deno.test("CNN with batch normalisation: bias-free convolutions, BatchNorm state by name", () => {
+  const plain = parseArchitecture({ ...CNN, classes: 36, batchNorm: false }, "cnn");
+  assert.equal(
+    "batchNorm" in plain,
+    false,
+    "off is written as absent, as older checkpoints have it",
+  );
+  const architecture = parseArchitecture({ ...CNN, classes: 36, batchNorm: true }, "cnn");
+  assert.equal(architecture.kind === "cnn" && architecture.batchNorm, true);
+  const cnn = createClassifier(architecture, { rng: new Rng(0) });
+  assert.deepEqual(Object.entries(cnn.stateDict()).map(([name, t]) => [name, [...t.shape]]), [
+    ["layers.1.weight", [32, 1, 3, 3]],
+    ["layers.2.weight", [32]],
+    ["layers.2.bias", [32]],
+    ["layers.2.runningMean", [32]],
+    ["layers.2.runningVar", [32]],
+    ["layers.5.weight", [64, 32, 3, 3]],
+    ["layers.6.weight", [64]],
+    ["layers.6.bias", [64]],
+    ["layers.6.runningMean", [64]],
+    ["layers.6.runningVar", [64]],
+    ["layers.9.weight", [64, 64, 3, 3]],
+    ["layers.10.weight", [64]],
+    ["layers.10.bias", [64]],
+    ["layers.10.runningMean", [64]],
+    ["layers.10.runningVar", [64]],
+    ["layers.14.weight", [1024, 128]],
+    ["layers.14.bias", [128]],
+    ["layers.17.weight", [128, 36]],
+    ["layers.17.bias", [36]],
+  ]);
+  // Running statistics are buffers: saved, but not handed to the optimizer.
+  assert.equal(cnn.parameters().length, 13);
+  const bn = forwardFloatsPerGlyph(architecture);
+  assert.ok(bn > forwardFloatsPerGlyph(plain), "normalising costs copies of each conv output");
 });

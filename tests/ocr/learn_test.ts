@@ -1,12 +1,19 @@
 /** Learning a user's handwriting: pairing boxes with the truth, the ocr:learn command, its model. */
 
 import assert from "node:assert/strict";
-import { Tensor } from "../../autograd/mod.ts";
+import { Rng, Tensor } from "../../autograd/mod.ts";
 import { NIST36_CLASSES } from "../../datasets/nist36.ts";
-import { loadCheckpoint } from "../../layers/mod.ts";
+import { BatchNorm, loadCheckpoint } from "../../layers/mod.ts";
+import { createCnn } from "../../models/glyph_cnn.ts";
 import { characterErrorRate } from "../../ocr/eval.ts";
 import { main } from "../../ocr/learn/cli.ts";
-import { matchBoxes, type PageCrops, truthLines, TruthMismatchError } from "../../ocr/learn/mod.ts";
+import {
+  adaptNetwork,
+  matchBoxes,
+  type PageCrops,
+  truthLines,
+  TruthMismatchError,
+} from "../../ocr/learn/mod.ts";
 import { loadOcrModel } from "../../ocr/model/load.ts";
 import { readText } from "../../ocr/read_text.ts";
 import { DATA_DIR } from "../shared_data.ts";
@@ -181,4 +188,27 @@ Deno.test("ocr:learn: two epochs on 02_letters write a model that reads it and t
       assert.ok(cer <= (name === "02_letters" ? 0.05 : 0.02), `${name}: CER ${cer}, read ${text}`);
     }
   });
+});
+
+Deno.test("adaptNetwork: batch normalisation keeps its running statistics; its scale learns", () => {
+  const network = createCnn(
+    { kind: "cnn", size: 8, channels: [3], hidden: 4, dropout: 0, classes: 2, batchNorm: true },
+    { rng: new Rng(1) },
+  );
+  const norm = network.layers.find((layer) => layer instanceof BatchNorm) as BatchNorm;
+  const before = {
+    mean: Float32Array.from(norm.runningMean.data),
+    scale: Float32Array.from(norm.weight.data),
+  };
+  const rng = new Rng(2);
+  const x = new Tensor(Float32Array.from({ length: 4 * 64 }, () => rng.uniform(0, 1)), [4, 64]);
+  adaptNetwork(network, { x, labels: Int32Array.from([0, 1, 0, 1]) }, {
+    size: 8,
+    epochs: 1,
+    glyphsPerEpoch: 16,
+    batchSize: 4,
+  });
+  assert.deepEqual(norm.runningMean.data, before.mean);
+  assert.notDeepEqual(norm.weight.data, before.scale);
+  assert.equal(network.training, false);
 });
