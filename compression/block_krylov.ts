@@ -21,27 +21,31 @@
  * 32 eigenvalues 2.4e-2); this block Krylov space (b = 24, s = 5) 1.7e-5 to
  * 2.1e-5 over seeds 0–2 (worst eigenvalue 1.8e-4 to 2.7e-4), for fewer
  * flops. The exact method, whose Gram matrix is summed from float32
- * products, is itself only good to about 1e-5 there.
+ * products, is itself only good to about 1e-5 there. (The errors above are
+ * against the exact method on float64 data, and are the same with the
+ * float32 basis used since; the float32 exact method is within 1.5e-7 of
+ * it.) Steps matter more than block width: b = 20, s = 6 gives 2.5e-6 to
+ * 3.3e-6 (worst eigenvalue 4.7e-5) and b = 16, s = 7 2.7e-6 to 3.9e-6, for
+ * 5–15% more CPU time; b = 32, s = 4 only 5e-5 and b = 40, s = 3 7e-4.
+ *
+ * Cost, measured in CPU time on NIST36 (k = 32) at b = 24, s = 5 (OpenBLAS
+ * / WebAssembly): the five C·Q products 91 / 215 ms (centred_gram.ts reads
+ * X once per product), column statistics 7 / 7 ms, orthonormalisation of
+ * the float32 basis 9 / 8 ms, Rayleigh–Ritz 5 / 5 ms; about 115 / 240 ms in
+ * all. A float64 basis cost 15 ms more, in float64 products that run on the
+ * plain TypeScript gemm.
  *
  * @module
  */
 
-import {
-  InklingError,
-  matmul,
-  noGrad,
-  Rng,
-  type Storage,
-  Tensor,
-  transpose,
-} from "../autograd/mod.ts";
+import { Rng, type Storage, Tensor } from "../autograd/mod.ts";
+import { kernels } from "../autograd/kernels/mod.ts";
+import { applyGram, centredGram } from "./centred_gram.ts";
+import { norm, orthonormalizeRows } from "./orthonormalize.ts";
 import { symmetricEigen } from "./symmetric_eigen.ts";
 
-/** Krylov steps (blocks of the basis): 5 reach the accuracy above; each costs two passes over X. */
+/** Krylov steps (blocks of the basis): 5 reach the accuracy above; each costs one slab pass over X. */
 const STEPS = 5;
-
-/** A new basis vector that keeps less than this fraction of its norm is replaced (deflation). */
-const DEFLATION = 1e-6;
 
 /** The k largest eigenpairs of XcᵀXc. */
 export interface TopEigenpairs {
@@ -65,121 +69,50 @@ export function krylovShape(k: number, d: number): { block: number; steps: numbe
 /**
  * Eigenpairs of XcᵀXc for the `k` largest eigenvalues, where Xc is the
  * [N, D] matrix `x`, less its column means with `center`, by the block
- * Krylov method above. Products run in x's dtype on the engine's gemm; the
- * basis and the Rayleigh–Ritz step in float64. Deterministic for a given
- * `seed` (and backend).
+ * Krylov method above. The products, the basis and its orthonormalisation
+ * run in x's dtype on the engine's gemm; the Rayleigh–Ritz step in float64.
+ * Deterministic for a given `seed` (and backend). `block` and `steps`
+ * override {@linkcode krylovShape} (for measurements).
  */
 export function topGramEigenpairs(
   x: Tensor,
-  options: { k: number; center: boolean; seed?: number },
+  options: { k: number; center: boolean; seed?: number; block?: number; steps?: number },
 ): TopEigenpairs & { mean: Tensor | null } {
   const d = x.shape[1];
   const { k } = options;
-  const { block, steps } = krylovShape(k, d);
+  const shape = krylovShape(k, d);
+  const block = options.block ?? shape.block;
+  const steps = options.steps ?? shape.steps;
   const dim = block * steps;
   const rng = new Rng(options.seed ?? 0);
-  const { mean, trace } = columnStatistics(x, options.center);
-  const basis = new Float64Array(dim * d); // rows: orthonormal basis vectors
-  const images = new Float64Array(dim * d); // rows: C times each basis vector
-  const rows = (from: number, count: number) => basis.subarray(from * d, (from + count) * d);
-  // Products with Xc = X − 1·μᵀ, as products with X and a rank-one correction: centring X
-  // itself would cost a pass over it and a copy as large as the data.
-  const timesX = (left: Tensor) => uncentre(matmul(left, x).data, { left, mean, d });
-  noGrad(() => {
-    sampleRows(x, { into: basis, count: block, mean, rng });
-    orthonormalize(basis, { from: 0, count: block, d, rng });
-    for (let step = 0; step < steps; step++) {
-      const q = inDType(rows(step * block, block), [block, d], x);
-      // Q·Xcᵀ (b×N) as Q·Xᵀ less Q·μ on every row; then Q·Xcᵀ·Xc, row i being C·qᵢ. (Keeping a
-      // transposed copy of X, to avoid the thin X·Qᵀ, measured no faster on WebAssembly and
-      // 25 ms slower on BLAS.)
-      const projected = transpose(matmul(x, transpose(q)));
-      if (mean) subtractFromRows(projected.data, rowDots(q, mean));
-      const image = timesX(projected);
-      images.set(image, step * block * d);
-      if (step + 1 === steps) break;
-      basis.set(image, (step + 1) * block * d);
-      orthonormalize(basis, { from: (step + 1) * block, count: block, d, rng });
-    }
-  });
+  const gram = centredGram(x, options.center);
+  const make = (size: number) =>
+    x.dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  const basis = make(dim * d); // rows: orthonormal basis vectors
+  const images = make(dim * d); // rows: C times each basis vector
+  sampleRows(x, { into: basis, count: block, mean: gram.mean, rng });
+  orthonormalizeRows(basis, { from: 0, count: block, d, rng });
+  for (let step = 0; step < steps; step++) {
+    const from = step * block;
+    const image = applyGram(gram, basis.subarray(from * d, (from + block) * d), block);
+    images.set(image, from * d);
+    if (step + 1 === steps) break;
+    basis.set(image, (from + block) * d);
+    orthonormalizeRows(basis, { from: from + block, count: block, d, rng });
+  }
+  const gemm = kernels().gemm;
   // T = Q·(images)ᵀ, Tᵢⱼ = qᵢ·C·qⱼ; only its lower triangle is read (the exact T is symmetric).
-  const t = noGrad(() =>
-    matmul(inDType(basis, [dim, d], x), transpose(inDType(images, [dim, d], x))).data
-  );
+  const t = make(dim * dim);
+  gemm({ a: basis, b: images, c: t, m: dim, n: dim, k: d, transB: true });
   const ritz = symmetricEigen(Float64Array.from(t), dim, { vectors: k });
-  const vectors = noGrad(() =>
-    matmul(transpose(new Tensor(basis, [dim, d])), new Tensor(ritz.vectors, [dim, k])).data
-  ) as Float64Array;
-  return { values: ritz.values.slice(0, k), vectors, trace, mean };
-}
-
-/**
- * Column means (in x's dtype, as PCA subtracts them; null without `center`)
- * and Σ‖xᵣ − μ‖² over the rows, from one pass of float64 sums:
- * Σx² − 2·μ·s + N·‖μ‖² with s the column sums and μ the stored means.
- */
-function columnStatistics(x: Tensor, center: boolean): { mean: Tensor | null; trace: number } {
-  const [n, d] = x.shape;
-  const data = x.data;
-  const sums = new Float64Array(d);
-  let squares = 0;
-  for (let r = 0; r < n; r++) {
-    for (let c = 0, i = r * d; c < d; c++, i++) {
-      const v = data[i];
-      sums[c] += v;
-      squares += v * v;
-    }
-  }
-  if (!center) return { mean: null, trace: squares };
-  const mean = x.dtype === "float64" ? new Float64Array(d) : new Float32Array(d);
-  let trace = squares;
-  for (let c = 0; c < d; c++) {
-    mean[c] = sums[c] / n;
-    trace += mean[c] * (n * mean[c] - 2 * sums[c]);
-  }
-  return { mean: new Tensor(mean, [d]), trace };
-}
-
-/** left·Xc from left·X (rows × D): subtracts (left·1)·μᵀ. Returns float64. */
-function uncentre(
-  product: Storage,
-  args: { left: Tensor; mean: Tensor | null; d: number },
-): Float64Array {
-  const out = Float64Array.from(product);
-  if (!args.mean) return out;
-  const { d } = args;
-  const [rows, inner] = args.left.shape;
-  const left = args.left.data;
-  const mean = args.mean.data;
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let i = r * inner; i < (r + 1) * inner; i++) sum += left[i];
-    for (let c = 0; c < d; c++) out[r * d + c] -= sum * mean[c];
-  }
-  return out;
-}
-
-/** μ·qᵢ for every row qᵢ of q, in float64. */
-function rowDots(q: Tensor, mean: Tensor): Float64Array {
-  const [rows, d] = q.shape;
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < d; c++) out[r] += q.data[r * d + c] * mean.data[c];
-  }
-  return out;
-}
-
-/** Row i of `data` (b×N) −= v[i]. */
-function subtractFromRows(data: Storage, v: Float64Array): void {
-  const width = data.length / v.length;
-  for (let i = 0; i < v.length; i++) {
-    for (let j = i * width; j < (i + 1) * width; j++) data[j] -= v[i];
-  }
-}
-
-/** `data` as a tensor of `shape` in the dtype of `like` (a copy when that is float32). */
-function inDType(data: Float64Array, shape: number[], like: Tensor): Tensor {
-  return new Tensor(like.dtype === "float64" ? data : Float32Array.from(data), shape);
+  // Ritz vectors Qᵀ·Y, then one Gram–Schmidt pass in float64: a float32 basis is
+  // orthonormal to ~1e-7 only, and the components are promised orthonormal to rounding.
+  const product = make(d * k);
+  const y = x.dtype === "float64" ? ritz.vectors : Float32Array.from(ritz.vectors);
+  gemm({ a: basis, b: y, c: product, m: d, n: k, k: dim, transA: true });
+  const vectors = orthonormalColumns(Float64Array.from(product), d, k);
+  const mean = gram.mean ? new Tensor(gram.mean, [d]) : null;
+  return { values: ritz.values.slice(0, k), vectors, trace: gram.trace, mean };
 }
 
 /**
@@ -190,73 +123,36 @@ function inDType(data: Float64Array, shape: number[], like: Tensor): Tensor {
  */
 function sampleRows(
   x: Tensor,
-  args: { into: Float64Array; count: number; mean: Tensor | null; rng: Rng },
+  args: { into: Storage; count: number; mean: Storage | null; rng: Rng },
 ): void {
   const [n, d] = x.shape;
   const { into, mean } = args;
   const picked = args.rng.permutation(n).subarray(0, args.count);
   picked.forEach((row, i) => {
-    for (let c = 0; c < d; c++) into[i * d + c] = x.data[row * d + c] - (mean ? mean.data[c] : 0);
+    for (let c = 0; c < d; c++) into[i * d + c] = x.data[row * d + c] - (mean ? mean[c] : 0);
   });
 }
 
 /**
- * Makes basis rows `from … from+count−1` (of length d) orthonormal and
- * orthogonal to the rows before them: block classical Gram–Schmidt twice
- * ("twice is enough") against the earlier rows, as two float64 products,
- * then modified Gram–Schmidt inside the block. A row that vanishes (the
- * Krylov space ran out, e.g. for data of low rank) is replaced by a random
- * one.
+ * The d×k row-major `v`, its columns made orthonormal in place by one pass
+ * of modified Gram–Schmidt (enough for columns already orthonormal to ~1e-7).
  */
-function orthonormalize(
-  basis: Float64Array,
-  args: { from: number; count: number; d: number; rng: Rng },
-): void {
-  const { from, count, d, rng } = args;
-  const block = new Tensor(basis.subarray(from * d, (from + count) * d), [count, d]);
-  const before = Array.from(
-    { length: count },
-    (_, i) => norm(basis.subarray((from + i) * d, (from + i + 1) * d)),
-  );
-  if (from > 0) {
-    const earlier = new Tensor(basis.subarray(0, from * d), [from, d]);
-    const earlierT = transpose(earlier);
-    for (let pass = 0; pass < 2; pass++) {
-      noGrad(() => {
-        const coefficients = matmul(block, earlierT); // count × from
-        const along = matmul(coefficients, earlier).data;
-        for (let i = 0; i < along.length; i++) block.data[i] -= along[i];
-      });
+function orthonormalColumns(v: Float64Array, d: number, k: number): Float64Array {
+  const column = new Float64Array(d);
+  const columns = Array.from({ length: k }, () => new Float64Array(d));
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < d; i++) column[i] = v[i * k + j];
+    for (let q = 0; q < j; q++) {
+      const other = columns[q];
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += column[i] * other[i];
+      for (let i = 0; i < d; i++) column[i] -= dot * other[i];
     }
+    const size = norm(column);
+    for (let i = 0; i < d; i++) columns[j][i] = column[i] / size;
   }
-  for (let r = from; r < from + count; r++) {
-    const row = basis.subarray(r * d, (r + 1) * d);
-    let scale = before[r - from];
-    for (let attempt = 0;; attempt++) {
-      // Twice against the rows above, the rows of this block included.
-      for (let pass = 0; pass < 2; pass++) {
-        for (let q = r - 1; q >= (attempt === 0 ? from : 0); q--) {
-          const other = basis.subarray(q * d, (q + 1) * d);
-          let dot = 0;
-          for (let i = 0; i < d; i++) dot += row[i] * other[i];
-          for (let i = 0; i < d; i++) row[i] -= dot * other[i];
-        }
-      }
-      const after = norm(row);
-      if (after > DEFLATION * scale && after > 0) {
-        for (let i = 0; i < d; i++) row[i] /= after;
-        break;
-      }
-      // Unreachable while rows ≤ d (krylovShape): a random row always keeps a direction.
-      if (attempt === 2) throw new InklingError("orthonormalize: no direction left");
-      rng.fillNormal(row);
-      scale = norm(row);
-    }
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < d; i++) v[i * k + j] = columns[j][i];
   }
-}
-
-function norm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
+  return v;
 }
