@@ -134,13 +134,16 @@ async function withThreads<T>(threads: number, body: () => T): Promise<T> {
   assert.ok(kernels);
   await useThreads(threads, kernels);
   const pool = threadPool(() => null);
-  const before = pool?.tasksByWorkers ?? 0;
+  const before = pool?.jobs ?? 0;
   const previous = useKernels(kernels);
   try {
     return body();
   } finally {
     useKernels(previous);
-    if (threads > 1) assert.ok(pool!.tasksByWorkers > before, "workers ran tasks");
+    // Whether a worker wakes in time to claim a task depends on the machine's load (the
+    // caller claims tasks too), so this checks the threaded path was taken; the gemm test
+    // above, over many jobs, checks that workers compute.
+    if (threads > 1) assert.ok(pool!.jobs > before, "kernels ran jobs on the pool");
   }
 }
 

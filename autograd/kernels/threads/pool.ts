@@ -145,6 +145,7 @@ export class ThreadPool {
   readonly #factory = new WorkerFactory();
   readonly #context: { instances: Record<string, unknown>[]; names: string[]; slot: number };
   #generation = 0;
+  #jobs = 0;
 
   /** Starts `threads − 1` workers (they come up in the background). */
   constructor(modules: PoolModules, threads: number) {
@@ -178,6 +179,15 @@ export class ThreadPool {
     return Atomics.load(this.#control, LAYOUT.ready);
   }
 
+  /**
+   * Jobs run through the pool so far: whether a kernel took the threaded
+   * path, which (unlike who ran its tasks) does not depend on how soon the
+   * operating system wakes a worker.
+   */
+  get jobs(): number {
+    return this.#jobs;
+  }
+
   /** Tasks the workers have run so far (tests check that they take part). */
   get tasksByWorkers(): number {
     return Atomics.load(this.#control, LAYOUT.byWorkers);
@@ -192,6 +202,7 @@ export class ThreadPool {
     if (!(job.tasks >= 1 && job.tasks <= MAX_TASKS)) {
       throw new InklingError(`ThreadPool.run: ${job.tasks} tasks (1 to ${MAX_TASKS})`);
     }
+    this.#jobs++;
     const control = this.#control;
     const L = LAYOUT;
     const generation = this.#generation = (this.#generation + 1) & 0xffff;
