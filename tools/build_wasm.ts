@@ -28,6 +28,7 @@ export const WAT_FRAGMENTS: readonly string[] = [
   "math_constants.wat",
   "math.wat",
   "elementwise.wat",
+  "fused.wat",
   "reduce.wat",
   "conv.wat",
 ];

@@ -161,6 +161,14 @@ export interface Kernels {
    */
   activationGrad(op: ActivationOp, args: { y: Storage; grad: Storage; out: Storage }): void;
 
+  /**
+   * out[i] = 2·(seed·diff[i]), the product rounded to the storage type: the
+   * gradient of Σ diff² scaled by `seed`, as the unfused backward of
+   * sum(mul(d, d)) computes it (mul(g, d) twice, then their sum, which
+   * doubles exactly). `out` may alias `diff`.
+   */
+  squaredErrorGrad(diff: Storage, args: { seed: number; out: Storage }): void;
+
   /** out[i] = a[i]·alpha + b[i]·beta (axpby; the optimizer's workhorse). `out` may alias. */
   axpby(args: { a: Storage; alpha: number; b: Storage; beta: number; out: Storage }): void;
 

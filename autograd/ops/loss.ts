@@ -9,8 +9,10 @@ import { InklingError, ShapeError } from "../errors.ts";
 import { sameShape, showShape } from "../shape.ts";
 import { noGrad, record } from "../tape.ts";
 import { allocate, checkSameDType, type DType, Tensor } from "../tensor.ts";
-import { add, mul, sub } from "./elementwise.ts";
-import { mean, sum } from "./reduce.ts";
+import { kernels } from "../kernels/backend.ts";
+import { add, div, mul, neg, sub } from "./elementwise.ts";
+import { sum } from "./reduce.ts";
+import { sumAxes } from "./sum_axes.ts";
 import { softmaxForward } from "./softmax.ts";
 
 /** How a loss over a batch is reduced to one number. */
@@ -91,6 +93,14 @@ export function crossEntropy(
 /**
  * Squared error Σ(prediction − target)², summed (the assignment's autoencoder
  * loss) or averaged over elements ("mean": the MSE).
+ *
+ * One tape node instead of sub → mul → sum: the forward runs the same
+ * kernels (so the same bits), and the backward is one pass,
+ * 2·(g·(prediction − target)) (`Kernels.squaredErrorGrad`), where the
+ * unfused rules broadcast g, multiplied it by the difference twice and added
+ * the two products: four passes and four temporaries for the same bits
+ * (x + x = 2x exactly). "mean" divides the sum by the count as
+ * `mean` does, so its backward divides g the same way first.
  */
 export function squaredError(
   prediction: Tensor,
@@ -104,9 +114,26 @@ export function squaredError(
       } differ`,
     );
   }
-  const diff = sub(prediction, target);
-  const squares = mul(diff, diff);
-  return options.reduction === "mean" ? mean(squares) : sum(squares);
+  const dtype = checkSameDType("squaredError", prediction, target);
+  const k = kernels();
+  const diff = allocate(dtype, prediction.size);
+  k.binary("sub", { a: prediction.data, b: target.data, out: diff });
+  const squares = allocate(dtype, diff.length);
+  k.binary("mul", { a: diff, b: diff, out: squares });
+  // The reduction `sum` does: axis by axis, outermost first.
+  const all = prediction.shape.map((_, i) => i);
+  const total = new Tensor(sumAxes(new Tensor(squares, prediction.shape), all).data, []);
+  // The squares are dead once summed: the first backward writes the gradient
+  // over them instead of allocating. Later ones (retainGraph) allocate, since
+  // the first gradient may still be in use.
+  let spare: typeof squares | null = squares;
+  const summed = record("squaredError", [prediction, target], total, (g) => {
+    const grad = new Tensor(spare ?? allocate(dtype, diff.length), prediction.shape);
+    spare = null;
+    kernels().squaredErrorGrad(diff, { seed: g.data[0], out: grad.data });
+    return [grad, target.requiresGrad ? neg(grad) : null];
+  });
+  return options.reduction === "mean" ? div(summed, prediction.size) : summed;
 }
 
 /** Mean squared error over all elements. */

@@ -71,6 +71,7 @@ export function loadNativeKernels(
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
       addBias: (x, args) => fallback.addBias(x, args),
       activationGrad: (op, args) => fallback.activationGrad(op, args),
+      squaredErrorGrad: (diff, args) => fallback.squaredErrorGrad(diff, args),
       axpby: (args) => fallback.axpby(args),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: nativeGemm(probe.blas, { fallback, threads }),

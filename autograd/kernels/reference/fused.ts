@@ -1,7 +1,8 @@
 /**
- * Fused kernels of the reference backend: the bias add of a linear layer and
- * the backward of its activation, each one pass instead of the two to four
- * element-wise calls (and temporaries) of the unfused ops. They round exactly
+ * Fused kernels of the reference backend: the bias add of a linear layer,
+ * the backward of its activation and that of the squared error, each one
+ * pass instead of the two to four element-wise calls (and temporaries) of
+ * the unfused ops. They round exactly
  * as those ops do, so a fused layer gives the same bits as the unfused one.
  *
  * @module
@@ -101,4 +102,23 @@ function tanhGrad64(y: Storage, grad: Storage, out: Storage): void {
     const v = y[i];
     out[i] = grad[i] * (1 - v * v);
   }
+}
+
+/**
+ * out = 2·(seed·diff) (see `Kernels.squaredErrorGrad`): float32 storage
+ * rounds the product, as the unfused `mul` stores it; doubling is exact.
+ */
+export function squaredErrorGrad(diff: Storage, args: { seed: number; out: Storage }): void {
+  const { out } = args;
+  if (diff instanceof Float32Array && out instanceof Float32Array) {
+    squaredErrorGrad32(diff, Math.fround(args.seed), out);
+  } else {
+    const seed = args.seed;
+    for (let i = 0; i < out.length; i++) out[i] = 2 * (seed * diff[i]);
+  }
+}
+
+function squaredErrorGrad32(diff: Float32Array, seed: number, out: Float32Array): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = 2 * Math.fround(seed * diff[i]);
 }

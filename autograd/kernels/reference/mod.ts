@@ -11,7 +11,7 @@
 
 import type { Kernels } from "../kernels.ts";
 import { axpby, binary, binaryStrided, clamp, unary } from "./elementwise.ts";
-import { activationGrad, addBias } from "./fused.ts";
+import { activationGrad, addBias, squaredErrorGrad } from "./fused.ts";
 import { gemm } from "./gemm.ts";
 import { maxAxis, softmax, sumAxis } from "./reduce.ts";
 import { gather, gatherRows, scatter, scatterAddRows } from "./strided.ts";
@@ -32,6 +32,7 @@ export const referenceKernels: Kernels = Object.freeze({
   binaryStrided,
   addBias,
   activationGrad,
+  squaredErrorGrad,
   axpby,
   clamp,
   gemm,

@@ -12,7 +12,7 @@ import type { BinaryOp, Kernels, Storage, UnaryOp } from "../kernels.ts";
 import type { WasmScratch } from "./scratch.ts";
 
 /** Elements per chunk: 64 KiB per operand, so three operands sit in L2. */
-const CHUNK = 16384;
+export const CHUNK = 16384;
 
 /**
  * Op codes of elementwise.wat, and the shortest array each op is worth

@@ -38,6 +38,12 @@ export interface KernelExports {
   binary(op: number, a: number, b: number, out: number, n: number): void;
   /** out[i] = a[i]·alpha + b[i]·beta; see elementwise.wat. */
   axpby(a: number, alpha: number, b: number, beta: number, out: number, n: number): void;
+  /** out[r, j] = x[r, j] + bias[j] over `rows` rows of `n`; see fused.wat. */
+  add_bias(x: number, bias: number, out: number, rows: number, n: number): void;
+  /** out[i] = grad[i]·f′_op(y[i]) (0 sigmoid, 1 tanh, 2 relu); see fused.wat. */
+  activation_grad(op: number, y: number, grad: number, out: number, n: number): void;
+  /** x[i] = 2·(seed·x[i]) in place; see fused.wat. */
+  squared_error_grad(x: number, seed: number, n: number): void;
   /** Sum along the middle axis; `acc` is (inner + 3)·8 bytes of scratch; see reduce.wat. */
   sum_axis(x: number, out: number, outer: number, size: number, inner: number, acc: number): void;
   /** Softmax (log-softmax when `log` is 1) of contiguous rows; see reduce.wat. */

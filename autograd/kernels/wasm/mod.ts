@@ -20,6 +20,7 @@
 import type { Kernels } from "../kernels.ts";
 import { wasmCol2im, wasmIm2col } from "./conv.ts";
 import { wasmAxpby, wasmBinary, wasmUnary } from "./elementwise.ts";
+import { wasmActivationGrad, wasmAddBias, wasmSquaredErrorGrad } from "./fused.ts";
 import { wasmGemm } from "./gemm.ts";
 import { instantiateKernels, type SimdVariant } from "./instance.ts";
 import { wasmSoftmax, wasmSumAxis } from "./reduce.ts";
@@ -58,8 +59,9 @@ export function loadWasmKernels(
       unary: wasmUnary(scratch, fallback),
       binary: wasmBinary(scratch, fallback),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
-      addBias: (x, args) => fallback.addBias(x, args),
-      activationGrad: (op, args) => fallback.activationGrad(op, args),
+      addBias: wasmAddBias(scratch, fallback),
+      activationGrad: wasmActivationGrad(scratch, fallback),
+      squaredErrorGrad: wasmSquaredErrorGrad(scratch, fallback),
       axpby: wasmAxpby(scratch, fallback),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: wasmGemm(scratch, fallback),

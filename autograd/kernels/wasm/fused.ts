@@ -1,0 +1,108 @@
+/**
+ * The TypeScript side of the fused WebAssembly kernels (fused.wat): a linear
+ * layer's bias add, its activation backward and the squared error's
+ * backward. Like the element-wise kernels they stream float32 arrays
+ * through scratch memory in chunks; everything else (Float64Array storage,
+ * short arrays, no scratch) goes to the fallback, whose loops round the same
+ * way, so the choice never changes a bit.
+ *
+ * @module
+ */
+
+import type { ActivationOp, Kernels, Storage } from "../kernels.ts";
+import { CHUNK } from "./elementwise.ts";
+import { align16, type WasmScratch } from "./scratch.ts";
+
+/**
+ * Shortest arrays worth the copies into WebAssembly memory. Not measured one
+ * by one: these loops are as light as axpby's, so they take its threshold.
+ */
+const MIN_LENGTH = 256;
+
+/** Op codes of fused.wat's activation_grad. */
+const ACTIVATION_CODE: Record<ActivationOp, number> = { sigmoid: 0, tanh: 1, relu: 2 };
+
+const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
+
+/** Returns the addBias kernel of the wasm backend. */
+export function wasmAddBias(scratch: WasmScratch, fallback: Kernels): Kernels["addBias"] {
+  return (x, args) => {
+    const { bias, out } = args;
+    const n = bias.length;
+    // Whole rows per chunk, at least one however long the row.
+    const rowsPerChunk = Math.max(1, Math.floor(CHUNK / Math.max(n, 1)));
+    const biasBytes = align16(n * 4);
+    if (
+      n === 0 || scratch.small(out.length, MIN_LENGTH) || !f32(x) || !f32(bias) || !f32(out) ||
+      !scratch.reserve(biasBytes + rowsPerChunk * n * 4)
+    ) {
+      fallback.addBias(x, args);
+      return;
+    }
+    const biasAt = scratch.base;
+    const xAt = biasAt + biasBytes;
+    const mem = scratch.f32;
+    mem.set(bias, biasAt >> 2);
+    const step = rowsPerChunk * n;
+    for (let start = 0; start < out.length; start += step) {
+      const len = Math.min(step, out.length - start);
+      mem.set(x.subarray(start, start + len), xAt >> 2);
+      scratch.exports.add_bias(xAt, biasAt, xAt, len / n, n);
+      out.set(mem.subarray(xAt >> 2, (xAt >> 2) + len), start);
+    }
+  };
+}
+
+/** Returns the activationGrad kernel of the wasm backend. */
+export function wasmActivationGrad(
+  scratch: WasmScratch,
+  fallback: Kernels,
+): Kernels["activationGrad"] {
+  return (op, args) => {
+    const { y, grad, out } = args;
+    const n = out.length;
+    if (
+      scratch.small(n, MIN_LENGTH) || !f32(y) || !f32(grad) || !f32(out) ||
+      !scratch.reserve(2 * CHUNK * 4)
+    ) {
+      fallback.activationGrad(op, args);
+      return;
+    }
+    const code = ACTIVATION_CODE[op];
+    const yAt = scratch.base;
+    const gAt = yAt + CHUNK * 4;
+    const mem = scratch.f32;
+    for (let start = 0; start < n; start += CHUNK) {
+      const len = Math.min(CHUNK, n - start);
+      mem.set(y.subarray(start, start + len), yAt >> 2);
+      mem.set(grad.subarray(start, start + len), gAt >> 2);
+      scratch.exports.activation_grad(code, yAt, gAt, gAt, len);
+      out.set(mem.subarray(gAt >> 2, (gAt >> 2) + len), start);
+    }
+  };
+}
+
+/** Returns the squaredErrorGrad kernel of the wasm backend. */
+export function wasmSquaredErrorGrad(
+  scratch: WasmScratch,
+  fallback: Kernels,
+): Kernels["squaredErrorGrad"] {
+  return (diff, args) => {
+    const { out, seed } = args;
+    const n = out.length;
+    if (
+      scratch.small(n, MIN_LENGTH) || !f32(diff) || !f32(out) || !scratch.reserve(CHUNK * 4)
+    ) {
+      fallback.squaredErrorGrad(diff, args);
+      return;
+    }
+    const at = scratch.base;
+    const mem = scratch.f32;
+    for (let start = 0; start < n; start += CHUNK) {
+      const len = Math.min(CHUNK, n - start);
+      mem.set(diff.subarray(start, start + len), at >> 2);
+      scratch.exports.squared_error_grad(at, seed, len);
+      out.set(mem.subarray(at >> 2, (at >> 2) + len), start);
+    }
+  };
+}
