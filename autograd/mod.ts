@@ -13,7 +13,13 @@ export * from "./errors.ts";
 export * from "./tensor.ts";
 export * from "./creation.ts";
 export * from "./shape.ts";
-export { type BackwardRule, isGradEnabled, noGrad, type TapeNode } from "./tape.ts";
+export {
+  type BackwardPass,
+  type BackwardRule,
+  isGradEnabled,
+  noGrad,
+  type TapeNode,
+} from "./tape.ts";
 export * from "./ops/mod.ts";
 export * from "./function.ts";
 export * from "./gradcheck.ts";

@@ -11,8 +11,18 @@
  * @module
  */
 
+/** What a backward rule is told about the pass running it. */
+export interface BackwardPass {
+  /**
+   * True when the graph is released after this call (no `retainGraph`): the
+   * rule will not run again, so a buffer only its closure holds is free once
+   * the rule has read it, and may carry the gradient it returns.
+   */
+  readonly final: boolean;
+}
+
 /** Backward rule of one op: output gradient in, one gradient (or null) per input out. */
-export type BackwardRule<T> = (grad: T) => readonly (T | null)[];
+export type BackwardRule<T> = (grad: T, pass: BackwardPass) => readonly (T | null)[];
 
 /** One recorded op over values of type `T` (tensors: `TapeNode<Tensor>`). */
 export interface TapeNode<T> {

@@ -8,6 +8,12 @@
  */
 
 import { AutogradError, DTypeError, ShapeError } from "./errors.ts";
+import {
+  lendingGradients,
+  releaseGradientStorage,
+  reuseGradientStorage,
+  startRule,
+} from "./grad_storage.ts";
 import { kernels } from "./kernels/backend.ts";
 import type { Storage } from "./kernels/kernels.ts";
 import { checkShape, sameShape, type Shape, showShape, sizeOf } from "./shape.ts";
@@ -48,7 +54,9 @@ export function dtypeOf(data: Storage): DType {
  *
  * `data` is the flat row-major storage; it may be shared with other tensors
  * (a reshape is a view), so write to it only when you own it (optimizers own
- * parameters). Gradients are never modified in place by the library.
+ * parameters). The library never modifies a gradient in place; its training
+ * loops reuse a leaf's gradient storage (`zeroGrad({ reuse: true })`, see
+ * {@linkcode Tensor.zeroGrad}), so `clone()` a gradient you keep across their steps.
  */
 export class Tensor {
   /** Flat row-major elements. */
@@ -57,7 +65,11 @@ export class Tensor {
   readonly shape: Shape;
   /** Whether backward() computes a gradient for this tensor. */
   requiresGrad: boolean;
-  /** Gradient of the last backward() call(s), accumulated; null until then. */
+  /**
+   * Gradient of the last backward() call(s), accumulated; null until then and
+   * after zeroGrad(). After `zeroGrad({ reuse: true })` the next backward()
+   * writes into the storage of the gradient it dropped.
+   */
   grad: Tensor | null = null;
   /** The tape entry that produced this tensor (null for leaves and under noGrad). */
   node: TensorNode | null = null;
@@ -121,9 +133,18 @@ export class Tensor {
     return this;
   }
 
-  /** Clears the gradient. */
-  zeroGrad(): void {
+  /**
+   * Clears the gradient (sets it to null). With `reuse`, the next
+   * backward() writes the new gradient into the dropped one's storage rather
+   * than allocating, so a training loop allocates no new gradient arrays
+   * after its first step (`fit` and the library's other loops do this); a
+   * reference to the old gradient then sees the new values. Without it, a
+   * kept gradient stays as it was.
+   */
+  zeroGrad(options: { reuse?: boolean } = {}): void {
     this.grad = null;
+    if (options.reuse) reuseGradientStorage(this);
+    else releaseGradientStorage(this);
   }
 
   /** A tensor sharing this one's data but cut from the graph. */
@@ -180,37 +201,41 @@ function runBackward(root: Tensor, seed: Tensor | undefined, options: BackwardOp
     return;
   }
   const grads = new Map<TensorNode, Tensor>([[root.node, grad]]);
-  noGrad(() => {
-    for (const node of reachable(root.node!)) {
-      const g = grads.get(node);
-      if (!g) continue;
-      grads.delete(node);
-      if (node.retained) node.retained.grad = accumulate(node.retained.grad, g);
-      if (node.backward === null) {
-        throw new AutogradError(
-          `backward: the graph through ${node.op} was released by an earlier backward(); pass { retainGraph: true } to the first call`,
-        );
-      }
-      const inputGrads = node.backward(g);
-      node.inputs.forEach((input, i) => {
-        const gi = inputGrads[i];
-        if (!gi || !input.requiresGrad) return;
-        if (!sameShape(gi.shape, input.shape)) {
+  const pass = { final: !options.retainGraph };
+  noGrad(() =>
+    lendingGradients(() => {
+      for (const node of reachable(root.node!)) {
+        const g = grads.get(node);
+        if (!g) continue;
+        grads.delete(node);
+        if (node.retained) node.retained.grad = accumulate(node.retained.grad, g);
+        if (node.backward === null) {
           throw new AutogradError(
-            `backward of ${node.op}: gradient ${showShape(gi.shape)} for input ${i} of shape ${
-              showShape(input.shape)
-            }`,
+            `backward: the graph through ${node.op} was released by an earlier backward(); pass { retainGraph: true } to the first call`,
           );
         }
-        if (input.node) grads.set(input.node, accumulate(grads.get(input.node) ?? null, gi));
-        else input.grad = accumulate(input.grad, gi);
-      });
-      if (!options.retainGraph) {
-        node.backward = null;
-        node.inputs = [];
+        startRule();
+        const inputGrads = node.backward(g, pass);
+        node.inputs.forEach((input, i) => {
+          const gi = inputGrads[i];
+          if (!gi || !input.requiresGrad) return;
+          if (!sameShape(gi.shape, input.shape)) {
+            throw new AutogradError(
+              `backward of ${node.op}: gradient ${showShape(gi.shape)} for input ${i} of shape ${
+                showShape(input.shape)
+              }`,
+            );
+          }
+          if (input.node) grads.set(input.node, accumulate(grads.get(input.node) ?? null, gi));
+          else input.grad = accumulate(input.grad, gi);
+        });
+        if (!options.retainGraph) {
+          node.backward = null;
+          node.inputs = [];
+        }
       }
-    }
-  });
+    })
+  );
 }
 
 function scalarSeed(root: Tensor): Tensor {

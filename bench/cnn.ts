@@ -31,7 +31,7 @@ export async function benchCnn(options: { runs?: number } = {}): Promise<BenchRe
         model.forward(gatherRows(data.train.x, rows)),
         Int32Array.from(rows, (r) => data.train.labels[r]),
       );
-      optimizer.zeroGrad();
+      optimizer.zeroGrad({ reuse: true });
       loss.backward();
       optimizer.step();
     }

@@ -9,9 +9,10 @@
  * @module
  */
 
-import { crossEntropy, gatherRows, rand, Rng, squaredError, type Tensor } from "../mod.ts";
+import { crossEntropy, rand, Rng, squaredError, type Tensor } from "../mod.ts";
 import {
   Adam,
+  BatchBuffer,
   Conv2d,
   Flatten,
   Linear,
@@ -48,11 +49,13 @@ export function autoencoderEpochMs(): number {
   const x = rand([samples, 1024], { rng });
   const model = createAutoencoder(1024, { hidden: 32, rng });
   const optimizer = new SGD(model.parameters(), { lr: 3e-5, momentum: 0.9 });
+  // Each batch is gathered into the same storage, as fit does.
+  const batches = new BatchBuffer();
   return medianMs(() => {
     for (const rows of randomBatches(samples, { batchSize: 36, rng })) {
-      const batch = gatherRows(x, rows);
+      const batch = batches.gather(x, rows);
       const loss = squaredError(model.forward(batch), batch);
-      model.zeroGrad();
+      model.zeroGrad({ reuse: true });
       loss.backward();
       optimizer.step();
     }
@@ -93,7 +96,7 @@ export function cnnImagesPerSecond(): number {
   const ms = medianMs(() => {
     for (const x of batches) {
       const loss = crossEntropy(model.forward(x), labels);
-      optimizer.zeroGrad();
+      optimizer.zeroGrad({ reuse: true });
       loss.backward();
       optimizer.step();
     }

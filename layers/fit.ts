@@ -14,7 +14,7 @@ import {
   type Rng,
   type Tensor,
 } from "../autograd/mod.ts";
-import { type Dataset, randomBatches, takeBatch } from "./batches.ts";
+import { BatchBuffer, type Dataset, randomBatches, takeBatch } from "./batches.ts";
 import type { History } from "./history.ts";
 import { countCorrect, targetClasses } from "./metrics.ts";
 import type { Module } from "./module.ts";
@@ -69,12 +69,17 @@ export interface FitOptions {
   resume?: { epoch: number; history: History };
   /** Progress display: a bar on a terminal, one line per epoch otherwise (default "auto"). */
   progress?: ProgressMode;
-  /** Transforms each training batch before the forward pass (data augmentation). */
+  /**
+   * Transforms each training batch before the forward pass (data
+   * augmentation). The batch's tensors are reused by the next step: return
+   * new ones rather than keeping these.
+   */
   augment?: (batch: Dataset, rng: Rng) => Dataset;
   /**
    * Computes the batch's output and loss and leaves the parameter gradients
    * in `grad` (default: forward, loss, tape backward). Lets a hand-written
-   * backward pass train through the same loop.
+   * backward pass train through the same loop. The batch's storage is
+   * reused by the next step (`BatchBuffer`): copy anything kept longer.
    */
   gradients?: GradientFn;
 }
@@ -86,7 +91,7 @@ function tapeGradients(model: Module, lossFn: LossFn): GradientFn {
   return (batch) => {
     const output = model.forward(batch.x);
     const loss = lossFn(output, batch.y);
-    model.zeroGrad();
+    model.zeroGrad({ reuse: true });
     const value = loss.item();
     if (Number.isFinite(value)) loss.backward();
     return { output, loss: value };
@@ -169,6 +174,9 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
   );
   const progress = new ProgressReporter(options.progress ?? "auto", options.epochs);
   const count = options.train.x.shape[0];
+  // Every step gathers its batch into the same storage: a step is done with
+  // its batch when the next one starts (backward has released the graph).
+  const batchBuffer = new BatchBuffer();
   if (count === 0) throw new InklingError("fit: the training set is empty");
   for (let epoch = options.resume?.epoch ?? 0; epoch < options.epochs; epoch++) {
     if (options.schedule) options.optimizer.lr = options.schedule(epoch);
@@ -177,7 +185,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
     let correct = 0;
     const batches = randomBatches(count, { batchSize: options.batchSize ?? 32, rng: options.rng });
     for (const [step, rows] of batches.entries()) {
-      const taken = takeBatch(options.train, rows);
+      const taken = batchBuffer.take(options.train, rows);
       const batch = options.augment ? options.augment(taken, options.rng) : taken;
       const { output, loss: value } = gradients(batch);
       if (!Number.isFinite(value)) {

@@ -65,9 +65,12 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears every parameter gradient. */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.zeroGrad();
+  /**
+   * Clears every parameter gradient; with `reuse`, the next backward
+   * writes into their storage (see `Tensor.zeroGrad`).
+   */
+  zeroGrad(options: { reuse?: boolean } = {}): void {
+    for (const p of this.parameters()) p.zeroGrad(options);
   }
 
   /** The state tensors by name (shared, not copied). */

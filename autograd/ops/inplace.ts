@@ -1,7 +1,8 @@
 /**
- * In-place updates for optimizers: the one sanctioned way to write into a
- * tensor's storage. They record nothing, so use them only on leaves
- * (parameters, optimizer state), never on tensors a pending backward needs.
+ * In-place updates for optimizers and batch buffers: the one sanctioned way
+ * to write into a tensor's storage. They record nothing, so use them only on
+ * leaves (parameters, optimizer state, a reused minibatch), never on tensors
+ * a pending backward needs.
  *
  * @module
  */
@@ -32,4 +33,31 @@ export function scaleAddInPlace(
     beta: options.beta ?? 1,
     out: target.data,
   });
+}
+
+/**
+ * target ← the rows of `source` listed in `rows`, as `gatherRows` computes
+ * them, written into `target` [rows.length, …] instead of a new tensor: a
+ * training loop gathers each minibatch into the same storage.
+ */
+export function gatherRowsInto(target: Tensor, source: Tensor, rows: Int32Array): void {
+  checkSameDType("gatherRowsInto", target, source);
+  const count = source.shape[0] ?? 0;
+  const want = [rows.length, ...source.shape.slice(1)];
+  if (!sameShape(target.shape, want)) {
+    throw new ShapeError(
+      `gatherRowsInto: target ${showShape(target.shape)} does not hold ${rows.length} rows of ${
+        showShape(source.shape)
+      }`,
+    );
+  }
+  for (const r of rows) {
+    if (r < 0 || r >= count) {
+      throw new ShapeError(
+        `gatherRowsInto: row ${r} is out of range for ${showShape(source.shape)}`,
+      );
+    }
+  }
+  const rowSize = source.size / Math.max(count, 1);
+  kernels().gatherRows(source.data, { rows, rowSize, out: target.data });
 }

@@ -18,10 +18,11 @@ import { kernels } from "../kernels/backend.ts";
 import type { ActivationOp } from "../kernels/kernels.ts";
 import { showShape } from "../shape.ts";
 import { record } from "../tape.ts";
+import { gradientStorage } from "../grad_storage.ts";
 import { allocate, checkSameDType, Tensor } from "../tensor.ts";
 import { add, relu, sigmoid, tanh } from "./elementwise.ts";
 import { matmul } from "./matmul.ts";
-import { sumTo } from "./sum_axes.ts";
+import { scratch } from "./scratch.ts";
 
 export type { ActivationOp } from "../kernels/kernels.ts";
 
@@ -71,27 +72,35 @@ export function linear(
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record("linear", inputs, out, (g) => {
     const ks = kernels();
-    let gz = g;
+    // dZ lives only during this call: a scratch array, not a new one per step.
+    let gz = g.data;
     if (act) {
-      gz = new Tensor(allocate(dtype, m * n), g.shape);
-      ks.activationGrad(act, { y, grad: g.data, out: gz.data });
+      gz = scratch("linear.dZ", dtype, m * n);
+      ks.activationGrad(act, { y, grad: g.data, out: gz });
     }
+    // Each gradient goes into the parameter's kept storage when it has one
+    // (gradientStorage), so a training step allocates no gradient arrays.
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
     if (x.requiresGrad) {
       // dX = dZ·Wᵀ, as matmul's backward.
-      const data = allocate(dtype, m * k);
-      ks.gemm({ a: gz.data, b: weight.data, c: data, m, n: k, k: n, transB: true });
+      const data = gradientStorage(x);
+      ks.gemm({ a: gz, b: weight.data, c: data, m, n: k, k: n, transB: true });
       gx = new Tensor(data, x.shape);
     }
     if (weight.requiresGrad) {
       // dW = Xᵀ·dZ.
-      const data = allocate(dtype, k * n);
-      ks.gemm({ a: x.data, b: gz.data, c: data, m: k, n, k: m, transA: true });
+      const data = gradientStorage(weight);
+      ks.gemm({ a: x.data, b: gz, c: data, m: k, n, k: m, transA: true });
       gw = new Tensor(data, weight.shape);
     }
-    // db: the column sums, as add's backward folds the broadcast bias.
-    const gb = bias?.requiresGrad ? sumTo(gz, bias.shape) : null;
+    if (bias?.requiresGrad) {
+      // db: the column sums, the one sumAxis pass add's backward (sumTo) makes.
+      const data = gradientStorage(bias);
+      ks.sumAxis(gz, { outer: 1, size: m, inner: n, out: data });
+      gb = new Tensor(data, bias.shape);
+    }
     return bias ? [gx, gw, gb] : [gx, gw];
   });
 }

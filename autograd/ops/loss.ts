@@ -13,6 +13,7 @@ import { kernels } from "../kernels/backend.ts";
 import { add, div, mul, neg, sub } from "./elementwise.ts";
 import { sum } from "./reduce.ts";
 import { sumAxes } from "./sum_axes.ts";
+import { scratch } from "./scratch.ts";
 import { softmaxForward } from "./softmax.ts";
 
 /** How a loss over a batch is reduced to one number. */
@@ -118,18 +119,16 @@ export function squaredError(
   const k = kernels();
   const diff = allocate(dtype, prediction.size);
   k.binary("sub", { a: prediction.data, b: target.data, out: diff });
-  const squares = allocate(dtype, diff.length);
+  // The squares are dead once summed: a scratch array, not a new one per call.
+  const squares = scratch("squaredError.squares", dtype, diff.length);
   k.binary("mul", { a: diff, b: diff, out: squares });
   // The reduction `sum` does: axis by axis, outermost first.
   const all = prediction.shape.map((_, i) => i);
   const total = new Tensor(sumAxes(new Tensor(squares, prediction.shape), all).data, []);
-  // The squares are dead once summed: the first backward writes the gradient
-  // over them instead of allocating. Later ones (retainGraph) allocate, since
-  // the first gradient may still be in use.
-  let spare: typeof squares | null = squares;
-  const summed = record("squaredError", [prediction, target], total, (g) => {
-    const grad = new Tensor(spare ?? allocate(dtype, diff.length), prediction.shape);
-    spare = null;
+  const summed = record("squaredError", [prediction, target], total, (g, pass) => {
+    // Only this closure holds diff, so the final pass writes the gradient over
+    // it; an earlier one (retainGraph) allocates, as diff is still needed.
+    const grad = new Tensor(pass.final ? diff : allocate(dtype, diff.length), prediction.shape);
     kernels().squaredErrorGrad(diff, { seed: g.data[0], out: grad.data });
     return [grad, target.requiresGrad ? neg(grad) : null];
   });

@@ -27,9 +27,12 @@ export abstract class Optimizer {
   /** Applies one update from the parameters' current gradients. */
   abstract step(): void;
 
-  /** Clears the gradients of all parameters. */
-  zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+  /**
+   * Clears the gradients of all parameters; with `reuse`, the next backward
+   * writes into their storage (see `Tensor.zeroGrad`).
+   */
+  zeroGrad(options: { reuse?: boolean } = {}): void {
+    for (const p of this.params) p.zeroGrad(options);
   }
 
   /** The state buffers of a slot, created as zeros on first use. */

@@ -172,7 +172,7 @@ export function adaptNetwork(network: Module, glyphs: Glyphs, options: AdaptOpti
       const x = jitterGlyphs(new Tensor(batch, [rows.length, area]), rng, jitter);
       const logits = network.forward(x);
       const loss = crossEntropy(logits, labels);
-      network.zeroGrad();
+      network.zeroGrad({ reuse: true });
       const value = loss.item();
       if (!Number.isFinite(value)) {
         network.eval();

@@ -26,15 +26,20 @@ export function sumAxis(x: Storage, args: AxisLayout & { out: Storage }): void {
   }
   // Lines are strided by `inner`; walking them one by one would jump through
   // memory, so add whole contiguous rows of `inner` into a double accumulator.
-  const acc = new Float64Array(inner);
+  // The accumulator is kept between calls (a bias gradient's sum runs every step).
+  if (rowSums.length < inner) rowSums = new Float64Array(inner);
+  const acc = rowSums;
   for (let o = 0, xi = 0; o < outer; o++) {
-    acc.fill(0);
+    acc.fill(0, 0, inner);
     for (let s = 0; s < size; s++) {
       for (let i = 0; i < inner; i++, xi++) acc[i] += x[xi];
     }
-    out.set(acc, o * inner);
+    for (let i = 0, oi = o * inner; i < inner; i++, oi++) out[oi] = acc[i];
   }
 }
+
+/** sumAxis's float64 row accumulator, grown to the widest row seen. */
+let rowSums = new Float64Array(0);
 
 /**
  * out (outer × inner) = max over the middle axis of x; `index` receives the
