@@ -12,8 +12,9 @@
  * ratios `<workload>_vs_<peer>` in "x": Inkling's time over the peer's for
  * the same work (below 1, Inkling is faster, as `ocr_12mp_vs_tesseract`), on
  * the backend `autoBackend` picks.
- * Inkling runs on the default thread count (native: OpenBLAS on one thread,
- * its only bit-reproducible setting). A backend or the peers that cannot run are
+ * Inkling runs on the default thread count (native: single-threaded OpenBLAS
+ * calls on fixed panels of a large product, run side by side on the threads:
+ * the same bits for every count). A backend or the peers that cannot run are
  * skipped with one line on stderr, so stdout stays JSON lines.
  */
 

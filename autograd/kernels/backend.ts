@@ -33,7 +33,8 @@ export function kernels(): Kernels {
  * Selects a backend by name; throws an {@linkcode InklingError} saying why
  * when it is not available (no WebAssembly SIMD; for native: no FFI, FFI not
  * permitted, or no BLAS library found, with the paths tried). `options`
- * apply to the native backend: BLAS threads and the library file.
+ * apply to the native backend: how many threads run the panels of a large
+ * product (default: `threadCount()` at each call) and the library file.
  */
 export function setBackend(name: BackendName, options: NativeKernelOptions = {}): void {
   if (name === "reference") {

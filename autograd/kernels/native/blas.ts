@@ -102,6 +102,12 @@ export interface SgemmArgs {
   transB: boolean;
   /** 0 overwrites C (never reading it), 1 adds into it. */
   beta: 0 | 1;
+  /** Leading dimension of A (default: that of a whole m×k or k×m A; larger for a panel). */
+  lda?: number;
+  /** Leading dimension of B (default: that of a whole k×n or n×k B). */
+  ldb?: number;
+  /** Leading dimension of C (default n). */
+  ldc?: number;
 }
 
 /** An opened BLAS library. */
@@ -144,7 +150,7 @@ function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas 
   let threads = 0; // unknown until set
   return {
     path,
-    sgemm({ a, b, c, m, n, k, transA, transB, beta }) {
+    sgemm({ a, b, c, m, n, k, transA, transB, beta, lda, ldb, ldc }) {
       sgemm(
         ROW_MAJOR,
         transA ? TRANS : NO_TRANS,
@@ -154,12 +160,12 @@ function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas 
         k,
         1,
         a,
-        transA ? m : k,
+        lda ?? (transA ? m : k),
         b,
-        transB ? k : n,
+        ldb ?? (transB ? k : n),
         beta,
         c,
-        n,
+        ldc ?? n,
       );
     },
     useThreads(count) {

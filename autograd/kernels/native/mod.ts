@@ -12,13 +12,15 @@
  * file named by the `INKLING_BLAS` environment variable.
  *
  * Determinism: for fixed inputs OpenBLAS returns bit-identical results run
- * after run at a fixed thread count, but not across thread counts: OpenBLAS
- * 0.3.21 (Cooperlake kernels) gave different bits for 1 and 2 threads at
- * odd sizes (54,454 of 77,000 elements of a 1000×999×77 product; 1,118 of a
- * 33×4097×65 one) while 256×1024×256 and 1024³ matched. The thread count is
- * therefore an option fixed per kernel set (default 1), set on the library
- * before every product that runs under a different one. Results also depend
- * on the CPU, since OpenBLAS picks its kernels per processor at load time.
+ * after run at a fixed thread count, but not across its own thread counts:
+ * OpenBLAS 0.3.21 (Cooperlake kernels) gave different bits for 1 and 2
+ * threads at odd sizes (54,454 of 77,000 elements of a 1000×999×77 product;
+ * 1,118 of a 33×4097×65 one). So OpenBLAS always runs on one thread, and a
+ * large product is cut into panels of C by its shape alone (panels.ts), the
+ * panels running side by side on worker threads (pool.ts): every thread
+ * count makes the same single-threaded BLAS calls and gives the same bits.
+ * Results still depend on the CPU, since OpenBLAS picks its kernels per
+ * processor at load time.
  *
  * @module
  */
@@ -29,14 +31,14 @@ import { openBlas } from "./blas.ts";
 import { nativeGemm } from "./gemm.ts";
 
 export { BLAS_ENV } from "./blas.ts";
+export { shutdownNativeThreads } from "./gemm.ts";
 
 /** Options of {@linkcode loadNativeKernels}. */
 export interface NativeKernelOptions {
   /**
-   * BLAS threads for every product of this kernel set (default 1, the
-   * engine's own single thread). Results differ in the last bits between
-   * thread counts, so runs compared bit for bit must use the same count.
-   * Ignored by a BLAS without OpenBLAS's thread setter.
+   * Threads (the caller included) that run the panels of a large product.
+   * Default: `threadCount()` (threads/, set by `setThreads`) at each call, as for the WebAssembly
+   * kernels. The bits are the same for every count.
    */
   threads?: number;
   /** Library file to open (default: `$INKLING_BLAS`, else OpenBLAS in the usual places). */
@@ -57,8 +59,8 @@ export function loadNativeKernels(
   fallback: Kernels,
   options: NativeKernelOptions = {},
 ): NativeLoad {
-  const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) {
+  const threads = options.threads ?? null;
+  if (threads !== null && (!Number.isInteger(threads) || threads < 1)) {
     throw new InklingError(`loadNativeKernels: threads must be a positive integer, got ${threads}`);
   }
   const probe = openBlas({ library: options.library });

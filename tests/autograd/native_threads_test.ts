@@ -1,0 +1,164 @@
+/**
+ * Tests of the native gemm's panel split: 1 and 2 threads give the same
+ * bits (odd and even sizes, row and column panels, transposes, accumulation,
+ * subarrays), the split matches one unsplit BLAS call bit for bit on these
+ * shapes, workers really run panels, and the panel plan covers C exactly.
+ * Tests that need OpenBLAS are skipped (ignored, with the reason in their
+ * name) where it is absent.
+ */
+
+import assert from "node:assert/strict";
+import { loadNativeKernels, referenceKernels as ref } from "../../autograd/kernels/mod.ts";
+import { openBlas } from "../../autograd/kernels/native/blas.ts";
+import { nativePanelPool, shutdownNativeThreads } from "../../autograd/kernels/native/gemm.ts";
+import { PANELS, planPanels, SPLIT_MIN_WORK } from "../../autograd/kernels/native/panels.ts";
+
+// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
+const probe = loadNativeKernels(ref);
+const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
+
+/** Deterministic uniform numbers in [−1, 1) (xorshift), so failures reproduce. */
+function randomArray(length: number, seed: number): Float32Array {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = (s >>> 0) / 2147483648 - 1;
+  }
+  return out;
+}
+
+/** Asserts two arrays hold the same float32 bits. */
+function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < e.length; i++) {
+    if (a[i] !== e[i]) {
+      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+    }
+  }
+}
+
+/** Waits (a little) for the pool's worker to open the library, so it can take panels. */
+async function workerReady(): Promise<void> {
+  const blas = openBlas().blas!;
+  for (let i = 0; i < 200 && (nativePanelPool(blas)?.ready ?? 0) < 1; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+// Row panels (m ≥ n) and column panels (n > m), odd and even, a tall-k and a k = 17 one.
+const SHAPES = [
+  { m: 1000, n: 77, k: 999 },
+  { m: 77, n: 1000, k: 999 },
+  { m: 256, n: 256, k: 1024 },
+  { m: 257, n: 129, k: 513 },
+  { m: 33, n: 65, k: 4097 },
+  { m: 1023, n: 1025, k: 17 },
+];
+
+Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS call${skipped}`, {
+  ignore: probe.kernels === null,
+}, async () => {
+  const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
+  const two = loadNativeKernels(ref, { threads: 2 }).kernels!;
+  const blas = openBlas().blas!;
+  try {
+    const { m, n, k } = SHAPES[0];
+    two.gemm({
+      m,
+      n,
+      k,
+      a: new Float32Array(m * k),
+      b: new Float32Array(k * n),
+      c: new Float32Array(m * n),
+    });
+    await workerReady();
+    for (const { m, n, k } of SHAPES) {
+      assert.ok(
+        planPanels({ m, n, k, transA: false, transB: false }).length > 1,
+        "the split is taken",
+      );
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const accumulate of [false, true]) {
+            const what =
+              `${m}×${n}×${k} transA ${transA} transB ${transB} accumulate ${accumulate}`;
+            const a = randomArray(m * k, m + k);
+            const b = randomArray(k * n, n + 1);
+            const c0 = randomArray(m * n, 7);
+            const [c1, c2, whole] = [c0.slice(), c0.slice(), c0.slice()];
+            const args = { a, b, m, n, k, transA, transB, accumulate };
+            one.gemm({ ...args, c: c1 });
+            two.gemm({ ...args, c: c2 });
+            blas.sgemm({ a, b, c: whole, m, n, k, transA, transB, beta: accumulate ? 1 : 0 });
+            assertSameBits(c2, c1, `2 vs 1 thread ${what}`);
+            assertSameBits(c1, whole, `split vs one call ${what}`);
+          }
+        }
+      }
+    }
+    assert.ok(nativePanelPool(blas)!.panelsByWorkers > 0, "the worker ran panels");
+  } finally {
+    shutdownNativeThreads();
+  }
+});
+
+Deno.test(`native gemm split reads and writes subarrays at their offsets${skipped}`, {
+  ignore: probe.kernels === null,
+}, async () => {
+  const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
+  const two = loadNativeKernels(ref, { threads: 2 }).kernels!;
+  try {
+    const [m, n, k] = [301, 97, 403]; // above SPLIT_MIN_WORK, so it splits
+    const big = randomArray(m * k + k * n + 100, 5);
+    const a = big.subarray(13, 13 + m * k);
+    const b = big.subarray(50 + m * k, 50 + m * k + k * n);
+    const outs = [one, two, ref].map((kernels) => {
+      const out = new Float32Array(m * n + 40).fill(7);
+      kernels.gemm({ a, b, c: out.subarray(17, 17 + m * n), m, n, k });
+      return out;
+    });
+    two.gemm({ a, b, c: new Float32Array(m * n), m, n, k });
+    await workerReady();
+    const again = new Float32Array(m * n + 40).fill(7);
+    two.gemm({ a, b, c: again.subarray(17, 17 + m * n), m, n, k });
+    assertSameBits(outs[1], outs[0], "2 vs 1 thread, whole array");
+    assertSameBits(again, outs[0], "2 threads with the worker up, whole array");
+    for (const out of [outs[0], again]) {
+      assert.deepEqual([...out.subarray(0, 17), ...out.subarray(17 + m * n)], Array(40).fill(7));
+      for (let i = 0; i < m * n; i++) {
+        assert.ok(Math.abs(out[17 + i] - outs[2][17 + i]) <= 1e-6 * k + 1e-6, `C[${i}]`);
+      }
+    }
+  } finally {
+    shutdownNativeThreads();
+  }
+});
+
+Deno.test("panel plan: small products stay whole; panels tile C exactly, edges aligned", () => {
+  assert.equal(planPanels({ m: 64, n: 64, k: 64, transA: false, transB: false }).length, 1);
+  assert.ok(64 * 64 * 64 < SPLIT_MIN_WORK);
+  for (const { m, n, k } of SHAPES) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const panels = planPanels({ m, n, k, transA, transB });
+        assert.equal(panels.length, PANELS);
+        const byRows = m >= n;
+        let next = 0;
+        for (const p of panels) {
+          const start = byRows ? p.cOffset / n : p.cOffset;
+          assert.equal(start, next, "contiguous");
+          assert.equal(start % 16, 0, "aligned");
+          assert.equal(byRows ? p.n : p.m, byRows ? n : m, "full width");
+          if (byRows) assert.equal(p.aOffset, transA ? start : start * k);
+          else assert.equal(p.bOffset, transB ? start * k : start);
+          next = start + (byRows ? p.m : p.n);
+        }
+        assert.equal(next, byRows ? m : n, "covers C");
+      }
+    }
+  }
+});
