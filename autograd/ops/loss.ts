@@ -63,6 +63,9 @@ export function crossEntropy(
   if (logits.ndim !== 2) {
     throw new ShapeError(`crossEntropy: logits must be [N, C], got ${showShape(logits.shape)}`);
   }
+  if (!(target instanceof Tensor) && (options.labelSmoothing ?? 0) === 0) {
+    return crossEntropyLabels(logits, target, options.reduction);
+  }
   const [n, c] = logits.shape;
   const t = target instanceof Tensor ? target : oneHot(target, c, { dtype: logits.dtype });
   checkSameDType("crossEntropy", logits, t);
@@ -88,6 +91,77 @@ export function crossEntropy(
     const dLogits = mul(sub(probs, mixed), g.item() * scale);
     const dTarget = t.requiresGrad ? mul(logProbs, -g.item() * scale * (1 - smoothing)) : null;
     return [dLogits, dTarget];
+  });
+}
+
+/**
+ * crossEntropy from class indices without smoothing (the common path), fused:
+ * the same numbers, bit for bit on every backend, as the general path with
+ * a one-hot target, without its one-hot, product, partial sums, softmax,
+ * difference and scalar temporaries.
+ *
+ * Forward: log-softmax into a scratch array; the general path's
+ * Σ one-hot·logProbs sums axis 0 then axis 1, each in doubles
+ * (`Kernels.sumAxis`), so the column sums are accumulated here the same way,
+ * row by row (the one-hot's zeros add ±0, which changes no sum, or NaN where
+ * a log-probability is not finite, which is kept), rounded to the dtype, and
+ * summed by the kernel itself. Backward: the softmax kernel into the
+ * gradient, 1 subtracted at each label (p − 0 = p elsewhere), times the
+ * scale rounded to the dtype as `mul` rounds a number: one new array.
+ */
+function crossEntropyLabels(
+  logits: Tensor,
+  target: ArrayLike<number>,
+  reduction: Reduction | undefined,
+): Tensor {
+  const [n, c] = logits.shape;
+  const labels = new Int32Array(target.length);
+  for (let i = 0; i < target.length; i++) {
+    const label = target[i];
+    if (!Number.isInteger(label) || label < 0 || label >= c) {
+      throw new ShapeError(`oneHot: label ${label} at ${i} is not in 0..${c - 1}`);
+    }
+    labels[i] = label;
+  }
+  if (labels.length !== n) {
+    throw new ShapeError(
+      `crossEntropy: target ${showShape([labels.length, c])} does not match logits ${
+        showShape(logits.shape)
+      }`,
+    );
+  }
+  const dtype = logits.dtype;
+  const scale = reduction === "sum" ? 1 : 1 / Math.max(n, 1);
+  const k = kernels();
+  const layout = { outer: n, size: c, inner: 1 };
+  const logProbs = scratch("crossEntropy.logProbs", dtype, n * c);
+  k.softmax(logits.data, { ...layout, out: logProbs, log: true });
+  const columns = scratch("crossEntropy.columns", "float64", c);
+  columns.fill(0);
+  for (let i = 0, row = 0; i < n; i++, row += c) {
+    const label = labels[i];
+    for (let j = 0; j < c; j++) {
+      const v = logProbs[row + j];
+      columns[j] += j === label ? v : 0 * v;
+    }
+  }
+  let rounded = columns;
+  if (dtype !== "float64") {
+    rounded = scratch("crossEntropy.rounded", dtype, c);
+    rounded.set(columns);
+  }
+  const total = scratch("crossEntropy.total", dtype, 1);
+  k.sumAxis(rounded, { outer: 1, size: c, inner: 1, out: total });
+  const loss = new Tensor(allocate(dtype, 1), []);
+  loss.data[0] = -total[0] * scale;
+  return record("crossEntropy", [logits], loss, (g) => {
+    const grad = allocate(dtype, n * c);
+    kernels().softmax(logits.data, { ...layout, out: grad });
+    for (let i = 0; i < n; i++) grad[i * c + labels[i]] -= 1;
+    const seed = g.item() * scale;
+    const s = dtype === "float64" ? seed : Math.fround(seed);
+    for (let i = 0; i < grad.length; i++) grad[i] *= s;
+    return [new Tensor(grad, logits.shape)];
   });
 }
 

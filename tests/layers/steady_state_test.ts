@@ -19,14 +19,13 @@ import { FLOAT32_BACKENDS } from "../autograd/op_check.ts";
  * What an MLP step (1024-64 sigmoid-36, cross-entropy from class indices)
  * still allocates: the two layer outputs (the second is the model output,
  * returned to the caller, and the first is held by the tape until
- * backward), the loss's one-hot target, log-softmax, product, two partial
- * sums and value, the backward seed, the softmax, difference, scalar and
- * product of cross-entropy's backward, and the hidden layer's input
- * gradient: all of them tensors that ops hand to callers or to the tape,
- * which the library cannot prove dead. About 30 KB, against 330 KB before
- * (the batch and the weight gradients are reused).
+ * backward), the loss value, the backward seed, cross-entropy's gradient
+ * (its log-softmax and sums use scratch arrays) and the hidden layer's
+ * input gradient: all of them tensors that ops hand to callers or to the
+ * tape, which the library cannot prove dead. About 25 KB, against 330 KB
+ * before (the batch and the weight gradients are reused).
  */
-const MLP_ALLOCATIONS = 14;
+const MLP_ALLOCATIONS = 6;
 
 /**
  * What an autoencoder step (1024-32-32-32-1024, summed squared error) still
