@@ -91,7 +91,9 @@ interface WorkerInit {
 function workerMain(init: WorkerInit, join: typeof participate): void {
   const { control, pointers, params, layout, fields, panelWords } = init;
   const seen0 = Atomics.load(control, layout.wake);
-  let library: Deno.DynamicLibrary<{
+  // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc), with
+  // pointers rather than blas.ts's buffers: the worker has only the caller's addresses.
+  const symbols = {
     cblas_sgemm: {
       parameters: [
         "i32",
@@ -108,32 +110,13 @@ function workerMain(init: WorkerInit, join: typeof participate): void {
         "f32",
         "pointer",
         "i32",
-      ];
-      result: "void";
-    };
-  }>;
+      ],
+      result: "void",
+    },
+  } as const;
+  let library: Deno.DynamicLibrary<typeof symbols>;
   try {
-    library = Deno.dlopen(init.library, {
-      cblas_sgemm: {
-        parameters: [
-          "i32",
-          "i32",
-          "i32",
-          "i32",
-          "i32",
-          "i32",
-          "f32",
-          "pointer",
-          "i32",
-          "pointer",
-          "i32",
-          "f32",
-          "pointer",
-          "i32",
-        ],
-        result: "void",
-      },
-    });
+    library = Deno.dlopen(init.library, symbols);
   } catch {
     return; // never ready: the caller runs every panel
   }
