@@ -19,24 +19,12 @@ import {
   useKernels,
 } from "../../autograd/kernels/mod.ts";
 import { InklingError } from "../../autograd/errors.ts";
+import { randomArray } from "./float_arrays.ts";
 
 // Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
 const probe = loadNativeKernels(ref);
 const native = probe.kernels;
 const skipped = native === null ? ` (skipped: ${probe.reason})` : "";
-
-/** Deterministic uniform numbers in [−1, 1) (xorshift), so failures reproduce. */
-function randomArray(length: number, seed: number): Float32Array {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2147483648 - 1;
-  }
-  return out;
-}
 
 /** Runs gemm on fresh operands of the given shape and options; returns C. */
 function product(

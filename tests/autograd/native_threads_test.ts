@@ -12,34 +12,11 @@ import { loadNativeKernels, referenceKernels as ref } from "../../autograd/kerne
 import { openBlas } from "../../autograd/kernels/native/blas.ts";
 import { nativePanelPool, shutdownNativeThreads } from "../../autograd/kernels/native/gemm.ts";
 import { PANELS, planPanels, SPLIT_MIN_WORK } from "../../autograd/kernels/native/panels.ts";
+import { assertSameBits, randomArray } from "./float_arrays.ts";
 
 // Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
 const probe = loadNativeKernels(ref);
 const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
-
-/** Deterministic uniform numbers in [−1, 1) (xorshift), so failures reproduce. */
-function randomArray(length: number, seed: number): Float32Array {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2147483648 - 1;
-  }
-  return out;
-}
-
-/** Asserts two arrays hold the same float32 bits. */
-function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  for (let i = 0; i < e.length; i++) {
-    if (a[i] !== e[i]) {
-      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-    }
-  }
-}
 
 /** Waits (a little) for the pool's worker to open the library, so it can take panels. */
 async function workerReady(): Promise<void> {

@@ -22,29 +22,7 @@ import { kernelBuilds } from "../../autograd/kernels/wasm/instance.ts";
 import { sharedBinary } from "../../autograd/kernels/wasm/shared_memory.ts";
 import { crossEntropy, mul, rand, Rng, sum, type Tensor } from "../../mod.ts";
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, SGD } from "../../layers/mod.ts";
-
-/** Deterministic uniform numbers in [−1, 1) (xorshift), so failures reproduce. */
-function randomArray(length: number, seed: number): Float32Array {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2147483648 - 1;
-  }
-  return out;
-}
-
-/** Asserts two arrays hold the same float32 bits. */
-function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== e[i]) assert.fail(`${what}[${i}]: got ${actual[i]}, want ${expected[i]}`);
-  }
-}
+import { assertSameBits, randomArray } from "./float_arrays.ts";
 
 /**
  * Sets `n` threads and waits until the pool's workers are up, so the checks
