@@ -8,7 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { loadNativeKernels, referenceKernels as ref } from "../../autograd/kernels/mod.ts";
+import {
+  loadNativeKernels,
+  referenceKernels as ref,
+  shutdownThreads,
+} from "../../autograd/kernels/mod.ts";
 import { openBlas } from "../../autograd/kernels/native/blas.ts";
 import { nativePanelPool, shutdownNativeThreads } from "../../autograd/kernels/native/gemm.ts";
 import { PANELS, planPanels, SPLIT_MIN_WORK } from "../../autograd/kernels/native/panels.ts";
@@ -78,6 +82,9 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
       }
     }
     assert.ok(nativePanelPool(blas)!.panelsByWorkers > 0, "the worker ran panels");
+    // The engine's one stop call stops the native panel workers too.
+    shutdownThreads();
+    assert.equal(nativePanelPool(blas), null);
   } finally {
     shutdownNativeThreads();
   }

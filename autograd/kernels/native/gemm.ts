@@ -20,7 +20,7 @@
 
 import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
-import { threadCount } from "../threads/threads.ts";
+import { onShutdownThreads, threadCount } from "../threads/threads.ts";
 import type { Blas } from "./blas.ts";
 import { leadingDims, type Panel, planPanels } from "./panels.ts";
 import { PanelPool } from "./pool.ts";
@@ -51,14 +51,17 @@ export function nativePanelPool(blas: Blas): PanelPool | null {
 }
 
 /**
- * Stops the native gemm's worker threads, if any started; the next large
- * product starts them again. Programs need not call it (the workers do not
+ * Stops the native gemm's worker threads, if any started (`shutdownThreads`
+ * calls it); the next large product starts them again. Programs need not call it (the workers do not
  * keep the process alive); tests do, for their resource checks.
  */
 export function shutdownNativeThreads(): void {
   for (const pool of pools.values()) pool.close();
   pools.clear();
 }
+
+// `shutdownThreads()` stops these workers too.
+onShutdownThreads(shutdownNativeThreads);
 
 /**
  * Returns the gemm kernel of the native backend. `threads` is how many

@@ -13,4 +13,11 @@
 
 export { type Job, type PoolModules, ThreadPool } from "./pool.ts";
 export { MAX_TASKS } from "./protocol.ts";
-export { MAX_THREADS, setThreads, shutdownThreads, threadCount, threadPool } from "./threads.ts";
+export {
+  MAX_THREADS,
+  onShutdownThreads,
+  setThreads,
+  shutdownThreads,
+  threadCount,
+  threadPool,
+} from "./threads.ts";

@@ -74,14 +74,28 @@ export function threadCount(): number {
   return requested > 1 && threadsSupported() ? requested : 1;
 }
 
+/** Stoppers of other backends' worker pools (the native gemm's panel workers). */
+const otherPools = new Set<() => void>();
+
 /**
- * Stops the worker threads (if any started). Nothing else changes: the next
- * large call starts them again. Programs need not call it — the workers do
- * not keep Deno or Node alive — but tests do, for their resource checks.
+ * Makes {@linkcode shutdownThreads} also call `stop`: a backend with workers
+ * of its own (the native gemm) registers here, so one call stops every
+ * thread the engine started.
+ */
+export function onShutdownThreads(stop: () => void): void {
+  otherPools.add(stop);
+}
+
+/**
+ * Stops the worker threads (if any started), the WebAssembly pool's and
+ * every other backend's. Nothing else changes: the next large call starts
+ * them again. Programs need not call it — the workers do not keep Deno or
+ * Node alive — but tests do, for their resource checks.
  */
 export function shutdownThreads(): void {
   pool?.close();
   pool = null;
+  for (const stop of otherPools) stop();
 }
 
 /**
