@@ -34,6 +34,23 @@ const SYMBOLS = {
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** `P` with every "buffer" parameter as "pointer". */
+type ByPointer<P> = { -readonly [K in keyof P]: P[K] extends "buffer" ? "pointer" : P[K] };
+
+/**
+ * `cblas_sgemm` declared with raw pointers instead of buffers, for a worker
+ * that has only the addresses of the caller's arrays (native/pool.ts sends it
+ * to its workers, whose program cannot import this module).
+ */
+export const SGEMM_BY_POINTER = {
+  cblas_sgemm: {
+    parameters: SYMBOLS.cblas_sgemm.parameters.map((type) =>
+      type === "buffer" ? "pointer" : type
+    ) as ByPointer<typeof SYMBOLS.cblas_sgemm.parameters>,
+    result: SYMBOLS.cblas_sgemm.result,
+  },
+} satisfies Deno.ForeignLibraryInterface;
+
 /** CBLAS enum values (cblas.h). */
 const ROW_MAJOR = 101;
 const NO_TRANS = 111;

@@ -25,6 +25,7 @@
  */
 
 import { InklingError } from "../../errors.ts";
+import { SGEMM_BY_POINTER } from "./blas.ts";
 import type { Panel } from "./panels.ts";
 
 /** Most panels one job can hold. */
@@ -79,6 +80,7 @@ function participate(control: Int32Array, layout: typeof L, run: RunPanel): numb
 /** What a worker is sent when it starts. */
 interface WorkerInit {
   library: string;
+  symbols: typeof SGEMM_BY_POINTER;
   control: Int32Array;
   pointers: BigInt64Array;
   params: Float64Array;
@@ -91,32 +93,9 @@ interface WorkerInit {
 function workerMain(init: WorkerInit, join: typeof participate): void {
   const { control, pointers, params, layout, fields, panelWords } = init;
   const seen0 = Atomics.load(control, layout.wake);
-  // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc), with
-  // pointers rather than blas.ts's buffers: the worker has only the caller's addresses.
-  const symbols = {
-    cblas_sgemm: {
-      parameters: [
-        "i32",
-        "i32",
-        "i32",
-        "i32",
-        "i32",
-        "i32",
-        "f32",
-        "pointer",
-        "i32",
-        "pointer",
-        "i32",
-        "f32",
-        "pointer",
-        "i32",
-      ],
-      result: "void",
-    },
-  } as const;
-  let library: Deno.DynamicLibrary<typeof symbols>;
+  let library: Deno.DynamicLibrary<typeof SGEMM_BY_POINTER>;
   try {
-    library = Deno.dlopen(init.library, symbols);
+    library = Deno.dlopen(init.library, init.symbols);
   } catch {
     return; // never ready: the caller runs every panel
   }
@@ -208,6 +187,7 @@ export class PanelPool {
     const Worker = nodeWorker();
     const init: WorkerInit = {
       library,
+      symbols: SGEMM_BY_POINTER,
       control: this.#control,
       pointers: this.#pointers,
       params: this.#params,
