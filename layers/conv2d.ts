@@ -4,7 +4,7 @@
  * @module
  */
 
-import { avgPool2d, conv2d, maxPool2d, type Tensor } from "../autograd/mod.ts";
+import { type ActivationOp, avgPool2d, conv2d, maxPool2d, type Tensor } from "../autograd/mod.ts";
 import { heUniform, type InitOptions, zeroParam } from "./init.ts";
 import { Module } from "./module.ts";
 
@@ -48,10 +48,19 @@ export class Conv2d extends Module {
 
   /** [N, in, H, W] → [N, out, OH, OW]. */
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, null);
+  }
+
+  /**
+   * The layer followed by `activation` in the same op (Sequential uses it to
+   * fuse a Conv2d with the activation layer after it).
+   */
+  forwardWith(x: Tensor, activation: ActivationOp | null): Tensor {
     return conv2d(x, this.weight, {
       bias: this.bias ?? undefined,
       stride: this.stride,
       padding: this.padding,
+      activation: activation ?? undefined,
     });
   }
 }

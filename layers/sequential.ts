@@ -6,6 +6,7 @@
 
 import type { ActivationOp, Tensor } from "../autograd/mod.ts";
 import { ReLU, Sigmoid, Tanh } from "./activations.ts";
+import { Conv2d } from "./conv2d.ts";
 import { Linear } from "./linear.ts";
 import { Module } from "./module.ts";
 
@@ -17,6 +18,22 @@ function plainActivation(layer: Module | undefined): ActivationOp | null {
   if (layer === undefined) return null;
   const kind = layer.constructor;
   return kind === Sigmoid ? "sigmoid" : kind === Tanh ? "tanh" : kind === ReLU ? "relu" : null;
+}
+
+/**
+ * The layer and the activation after it as one call, when the layer is a
+ * plain Conv2d or a plain Linear without an activation of its own.
+ */
+function fusable(
+  layer: Module,
+  activation: ActivationOp | null,
+): ((x: Tensor) => Tensor) | null {
+  if (activation === null) return null;
+  if (layer.constructor === Conv2d) return (x) => (layer as Conv2d).forwardWith(x, activation);
+  if (layer.constructor === Linear && (layer as Linear).activation === null) {
+    return (x) => (layer as Linear).forwardWith(x, activation);
+  }
+  return null;
 }
 
 /** A chain of layers; parameter names are `layers.<index>.<name>`. */
@@ -31,18 +48,18 @@ export class Sequential extends Module {
   }
 
   /**
-   * Feeds x through every layer. A plain Linear without its own activation
-   * followed by a Sigmoid, Tanh or ReLU layer runs as one fused op: the
-   * same numbers, with fewer passes and temporaries.
+   * Feeds x through every layer. A plain Conv2d, or a plain Linear without
+   * its own activation, followed by a Sigmoid, Tanh or ReLU layer runs as
+   * one fused op: the same numbers, with fewer passes and temporaries.
    */
   forward(x: Tensor): Tensor {
     let h = x;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      const next = plainActivation(layers[i + 1]);
-      if (next !== null && layer.constructor === Linear && (layer as Linear).activation === null) {
-        h = (layer as Linear).forwardWith(h, next);
+      const fused = fusable(layer, plainActivation(layers[i + 1]));
+      if (fused !== null) {
+        h = fused(h);
         i++;
       } else {
         h = layer.forward(h);

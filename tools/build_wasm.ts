@@ -31,6 +31,7 @@ export const WAT_FRAGMENTS: readonly string[] = [
   "fused.wat",
   "reduce.wat",
   "conv.wat",
+  "pool.wat",
 ];
 
 const HERE = new URL("../autograd/kernels/wasm/", import.meta.url);

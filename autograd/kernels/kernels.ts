@@ -172,6 +172,21 @@ export interface Kernels {
   /** out[i] = a[i]·alpha + b[i]·beta (axpby; the optimizer's workhorse). `out` may alias. */
   axpby(args: { a: Storage; alpha: number; b: Storage; beta: number; out: Storage }): void;
 
+  /**
+   * One SGD update of a parameter, in place. Without `velocity`:
+   * param ← param − lr·grad. With it (momentum μ, default 0):
+   * velocity ← μ·velocity − lr·grad, then param ← param + velocity.
+   * Each step rounds exactly as the {@linkcode Kernels.axpby} call it stands
+   * for on the same backend (`{ a: param, alpha: 1, b: grad, beta: −lr }`,
+   * `{ a: velocity, alpha: μ, b: grad, beta: −lr }`, `{ a: param, alpha: 1,
+   * b: velocity, beta: 1 }`), so optimizers get the same bits with fewer
+   * passes where a backend can fuse them.
+   */
+  sgdUpdate(
+    param: Storage,
+    args: { grad: Storage; lr: number; velocity?: Storage; momentum?: number },
+  ): void;
+
   /** out[i] = min(max(x[i], lo), hi). */
   clamp(x: Storage, args: { lo: number; hi: number; out: Storage }): void;
 
@@ -198,6 +213,17 @@ export interface Kernels {
    * backward). With `accumulate` it adds instead of overwriting.
    */
   scatter(src: Storage, args: { view: StridedView; out: Storage; accumulate?: boolean }): void;
+
+  /**
+   * Swaps the two leading axes of x [a, b, inner] into out [b, a, inner],
+   * adding `bias[i]` to every element of x's row i when a bias of length
+   * `a` is given (rounded as "add" is): the convolution's move from its gemm
+   * layout [C, N, H·W] to N×C×H·W and back.
+   */
+  swapLeadingAxes(
+    x: Storage,
+    args: { a: number; b: number; inner: number; bias?: Storage; out: Storage },
+  ): void;
 
   /** out[r, :] = x[rows[r], :] for rows of length `rowSize`. */
   gatherRows(x: Storage, args: { rows: Int32Array; rowSize: number; out: Storage }): void;

@@ -35,6 +35,43 @@ export function scaleAddInPlace(
   });
 }
 
+/** Options of {@linkcode sgdUpdateInPlace}. */
+export interface SgdUpdateOptions {
+  /** Learning rate. */
+  lr: number;
+  /** Momentum state, updated in place first (default none: plain SGD). */
+  velocity?: Tensor;
+  /** Momentum μ (default 0). */
+  momentum?: number;
+}
+
+/**
+ * One SGD step on `param` in place: param ← param − lr·grad, or with a
+ * velocity, velocity ← μ·velocity − lr·grad then param ← param + velocity.
+ * The same numbers as the {@linkcode scaleAddInPlace} calls it stands for,
+ * in fewer passes where the backend fuses them (`Kernels.sgdUpdate`).
+ */
+export function sgdUpdateInPlace(param: Tensor, grad: Tensor, options: SgdUpdateOptions): void {
+  const velocity = options.velocity;
+  const others = velocity ? [grad, velocity] : [grad];
+  checkSameDType("sgdUpdateInPlace", param, ...others);
+  for (const other of others) {
+    if (!sameShape(param.shape, other.shape)) {
+      throw new ShapeError(
+        `sgdUpdateInPlace: parameter ${showShape(param.shape)} and ${
+          showShape(other.shape)
+        } differ`,
+      );
+    }
+  }
+  kernels().sgdUpdate(param.data, {
+    grad: grad.data,
+    lr: options.lr,
+    velocity: velocity?.data,
+    momentum: options.momentum,
+  });
+}
+
 /**
  * target ← the rows of `source` listed in `rows`, as `gatherRows` computes
  * them, written into `target` [rows.length, …] instead of a new tensor: a

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { add, mul, noGrad, scaleAddInPlace, type Tensor } from "../../autograd/mod.ts";
+import { add, mul, noGrad, sgdUpdateInPlace, type Tensor } from "../../autograd/mod.ts";
 import { Optimizer } from "./optimizer.ts";
 
 /** Options of {@linkcode SGD}. */
@@ -45,12 +45,11 @@ export class SGD extends Optimizer {
       this.params.forEach((p, i) => {
         if (!p.grad) return;
         const g = this.weightDecay ? add(p.grad, mul(p, this.weightDecay)) : p.grad;
-        if (buffers) {
-          scaleAddInPlace(buffers[i], g, { alpha: this.momentum, beta: -this.lr });
-          scaleAddInPlace(p, buffers[i]);
-        } else {
-          scaleAddInPlace(p, g, { beta: -this.lr });
-        }
+        sgdUpdateInPlace(p, g, {
+          lr: this.lr,
+          velocity: buffers?.[i],
+          momentum: this.momentum,
+        });
       });
     });
     this.steps++;

@@ -356,6 +356,29 @@ cases.push(
     reference: (t, s) => t.map((v, i) => 0.9 * v - 0.5 * s[i]),
     differentiable: false,
   },
+  {
+    name: "sgdUpdateInPlace",
+    fn: (p, g) => {
+      const param = p.clone();
+      ink.sgdUpdateInPlace(param, g, { lr: 0.5 });
+      return param;
+    },
+    // 300 elements: past the length from which the native set updates with BLAS.
+    inputs: [{ shape: [3, 100] }, { shape: [3, 100] }],
+    reference: (p, g) => p.map((v, i) => v - 0.5 * g[i]),
+    differentiable: false,
+  },
+  {
+    name: "sgdUpdateInPlace with momentum",
+    fn: (p, g, v) => {
+      const param = p.clone();
+      ink.sgdUpdateInPlace(param, g, { lr: 0.5, velocity: v.clone(), momentum: 0.9 });
+      return param;
+    },
+    inputs: [{ shape: [3, 100] }, { shape: [3, 100] }, { shape: [3, 100] }],
+    reference: (p, g, v) => p.map((x, i) => x + (0.9 * v[i] - 0.5 * g[i])),
+    differentiable: false,
+  },
 );
 
 for (const opCase of cases) {

@@ -1,9 +1,10 @@
 /**
  * Finding and opening a system BLAS through Deno's FFI (`Deno.dlopen`): the
  * permission checks that come first, the library names tried, and the few C
- * symbols used — `cblas_sgemm`, and OpenBLAS's thread-count setter where the
- * library has one. Nothing here runs at import time, and without Deno (a
- * browser) or without FFI permission no file is touched: permissions are
+ * symbols used — `cblas_sgemm`, and where the library has them OpenBLAS's
+ * thread-count setter and three level-1 routines (copy, scale, axpy).
+ * Nothing here runs at import time, and without Deno (a browser) or without
+ * FFI permission no file is touched: permissions are
  * queried, never requested, so there is no prompt.
  *
  * @module
@@ -32,6 +33,21 @@ const SYMBOLS = {
     result: "void",
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
+  // Level 1, for the optimizer update (sgd_update.ts); optional, as only cblas_sgemm is required.
+  // cblas_scopy(N, X, incX, Y, incY)
+  cblas_scopy: {
+    parameters: ["i32", "buffer", "i32", "buffer", "i32"],
+    result: "void",
+    optional: true,
+  },
+  // cblas_sscal(N, alpha, X, incX)
+  cblas_sscal: { parameters: ["i32", "f32", "buffer", "i32"], result: "void", optional: true },
+  // cblas_saxpy(N, alpha, X, incX, Y, incY)
+  cblas_saxpy: {
+    parameters: ["i32", "f32", "buffer", "i32", "buffer", "i32"],
+    result: "void",
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** `P` with every "buffer" parameter as "pointer". */
@@ -139,6 +155,18 @@ export interface Blas {
    * nothing on a BLAS without the setter.
    */
   useThreads(threads: number): void;
+  /** The level-1 routines, or null when the library lacks one of them. */
+  readonly level1: BlasLevel1 | null;
+}
+
+/** Level-1 BLAS on whole float32 arrays (unit strides), each element rounded once. */
+export interface BlasLevel1 {
+  /** y ← x for the first `n` elements (cblas_scopy). */
+  scopy(n: number, x: Float32Array, y: Float32Array): void;
+  /** x ← alpha·x for the first `n` elements, alpha as a float32 (cblas_sscal). */
+  sscal(n: number, alpha: number, x: Float32Array): void;
+  /** y ← alpha·x + y for the first `n` elements, alpha as a float32 (cblas_saxpy). */
+  saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
 }
 
 /** What {@linkcode openBlas} found: the library, or why there is none. */
@@ -164,9 +192,15 @@ function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor): bool
 
 function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas {
   const { cblas_sgemm: sgemm, openblas_set_num_threads: setThreads } = library.symbols;
+  const { cblas_scopy: scopy, cblas_sscal: sscal, cblas_saxpy: saxpy } = library.symbols;
   let threads = 0; // unknown until set
   return {
     path,
+    level1: scopy === null || sscal === null || saxpy === null ? null : {
+      scopy: (n, x, y) => scopy(n, x, 1, y, 1),
+      sscal: (n, alpha, x) => sscal(n, alpha, x, 1),
+      saxpy: (n, alpha, x, y) => saxpy(n, alpha, x, 1, y, 1),
+    },
     sgemm({ a, b, c, m, n, k, transA, transB, beta, lda, ldb, ldc }) {
       sgemm(
         ROW_MAJOR,

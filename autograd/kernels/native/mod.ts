@@ -1,9 +1,10 @@
 /**
  * The native backend: matrix products (and so convolutions, which the conv
  * op runs as im2col + gemm, and their col2im backward) through a system BLAS
- * — OpenBLAS's `cblas_sgemm`, called with Deno's FFI — and every other
- * kernel from a fallback {@linkcode Kernels} (normally the WebAssembly set,
- * which itself falls back to the reference kernels).
+ * — OpenBLAS's `cblas_sgemm`, called with Deno's FFI — and SGD's parameter
+ * update through level-1 BLAS where it rounds the same (sgd_update.ts);
+ * every other kernel from a fallback {@linkcode Kernels} (normally the
+ * WebAssembly set, which itself falls back to the reference kernels).
  *
  * Nothing is loaded at import time: {@linkcode loadNativeKernels} looks for
  * the library when called, and only when the runtime is Deno and FFI is
@@ -29,6 +30,7 @@ import { InklingError } from "../../errors.ts";
 import type { Kernels } from "../kernels.ts";
 import { openBlas } from "./blas.ts";
 import { nativeGemm } from "./gemm.ts";
+import { nativeSgdUpdate } from "./sgd_update.ts";
 
 export { BLAS_ENV } from "./blas.ts";
 export { shutdownNativeThreads } from "./gemm.ts";
@@ -75,6 +77,9 @@ export function loadNativeKernels(
       activationGrad: (op, args) => fallback.activationGrad(op, args),
       squaredErrorGrad: (diff, args) => fallback.squaredErrorGrad(diff, args),
       axpby: (args) => fallback.axpby(args),
+      sgdUpdate: probe.blas.level1 === null
+        ? (param, args) => fallback.sgdUpdate(param, args)
+        : nativeSgdUpdate(probe.blas.level1, fallback),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: nativeGemm(probe.blas, { fallback, threads }),
       sumAxis: (x, args) => fallback.sumAxis(x, args),
@@ -84,6 +89,7 @@ export function loadNativeKernels(
       scatter: (src, args) => fallback.scatter(src, args),
       gatherRows: (x, args) => fallback.gatherRows(x, args),
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
+      swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
       im2col: (x, args) => fallback.im2col(x, args),
       col2im: (cols, args) => fallback.col2im(cols, args),
       maxPool2d: (x, args) => fallback.maxPool2d(x, args),

@@ -21,11 +21,15 @@
  */
 
 /**
- * Products below this many multiply-adds (m·n·k) run as one BLAS call: waking
- * a sleeping worker cost ~40 µs here (2-core VM), so 2 threads only won from
- * about 256×64×256 (2^22) up; 2^23 keeps a margin.
+ * Products below this many multiply-adds (m·n·k) run as one BLAS call. Waking
+ * a sleeping worker cost ~40 µs here (2-core VM), so with sleeping workers 2
+ * threads only won from about 256×64×256 (2^22) up. Workers now spin briefly
+ * between jobs (pool.ts), so the back-to-back products of a convolution's
+ * chunks (64×800×128 in the classic MNIST CNN) split too; 2^21 and 2^22 were
+ * within the noise of each other on its training step, and 2^22 keeps the
+ * margin for a product that comes alone.
  */
-export const SPLIT_MIN_WORK = 1 << 23;
+export const SPLIT_MIN_WORK = 1 << 22;
 
 /** Panels a large product is cut into: fixed, so the bits never depend on the thread count. */
 export const PANELS = 2;

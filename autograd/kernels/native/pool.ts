@@ -17,7 +17,10 @@
  * has started the caller simply runs every panel, so nobody waits for a
  * worker to come up. Workers are `node:worker_threads` ones, `unref`'d, so
  * they never keep the process alive, and they sleep in `Atomics.wait`
- * between jobs. The claim protocol is that of threads/protocol.ts: a job's
+ * between jobs — after spinning for {@linkcode SPIN_MS}, as OpenMP runtimes
+ * do: waking a sleeping thread costs ~40 µs here, and a convolution issues
+ * the products of its batch chunks back to back, each worth only a few
+ * times that. The caller spins as long before it sleeps on the last panel. The claim protocol is that of threads/protocol.ts: a job's
  * generation in the claim word's high 16 bits keeps a late thread from
  * claiming a panel of the next job.
  *
@@ -27,6 +30,12 @@
 import { InklingError } from "../../errors.ts";
 import { SGEMM_BY_POINTER } from "./blas.ts";
 import type { Panel } from "./panels.ts";
+
+/**
+ * How long a thread polls for the next job (a worker) or for the last panel
+ * (the caller) before it sleeps, in ms.
+ */
+export const SPIN_MS = 0.2;
 
 /** Most panels one job can hold. */
 export const MAX_PANELS = 64;
@@ -77,8 +86,21 @@ function participate(control: Int32Array, layout: typeof L, run: RunPanel): numb
   }
 }
 
+/**
+ * Polls word `index` of `control` until it differs from `value` or `ms` have
+ * passed; returns whether it changed. Shared, like participate, as source.
+ */
+function spinWhile(control: Int32Array, index: number, value: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  while (Atomics.load(control, index) === value) {
+    if (performance.now() >= until) return false;
+  }
+  return true;
+}
+
 /** What a worker is sent when it starts. */
 interface WorkerInit {
+  spinMs: number;
   library: string;
   symbols: typeof SGEMM_BY_POINTER;
   control: Int32Array;
@@ -90,7 +112,10 @@ interface WorkerInit {
 }
 
 /** A worker's whole program (sent as source text: it refers to nothing outside itself). */
-function workerMain(init: WorkerInit, join: typeof participate): void {
+function workerMain(
+  init: WorkerInit,
+  helpers: { join: typeof participate; spin: typeof spinWhile },
+): void {
   const { control, pointers, params, layout, fields, panelWords } = init;
   const seen0 = Atomics.load(control, layout.wake);
   let library: Deno.DynamicLibrary<typeof SGEMM_BY_POINTER>;
@@ -124,13 +149,15 @@ function workerMain(init: WorkerInit, join: typeof participate): void {
   let seen = seen0;
   Atomics.add(control, layout.ready, 1);
   for (;;) {
-    Atomics.wait(control, layout.wake, seen);
+    if (!helpers.spin(control, layout.wake, seen, init.spinMs)) {
+      Atomics.wait(control, layout.wake, seen);
+    }
     if (Atomics.load(control, layout.quit) !== 0) {
       library.close();
       return;
     }
     seen = Atomics.load(control, layout.wake);
-    Atomics.add(control, layout.byWorkers, join(control, layout, run));
+    Atomics.add(control, layout.byWorkers, helpers.join(control, layout, run));
   }
 }
 
@@ -186,6 +213,7 @@ export class PanelPool {
   constructor(library: string, workers: number) {
     const Worker = nodeWorker();
     const init: WorkerInit = {
+      spinMs: SPIN_MS,
       library,
       symbols: SGEMM_BY_POINTER,
       control: this.#control,
@@ -195,9 +223,10 @@ export class PanelPool {
       fields: F,
       panelWords: PANEL_WORDS,
     };
-    const source = `const participate = (${participate.toString()});
+    const source = `const join = (${participate.toString()});
+const spin = (${spinWhile.toString()});
 const workerMain = (${workerMain.toString()});
-require("node:worker_threads").parentPort.once("message", (init) => workerMain(init, participate));`;
+require("node:worker_threads").parentPort.once("message", (init) => workerMain(init, { join, spin }));`;
     for (let i = 0; Worker !== null && i < workers; i++) {
       try {
         const worker = new Worker(source, { eval: true });
@@ -271,7 +300,7 @@ require("node:worker_threads").parentPort.once("message", (init) => workerMain(i
     }
     participate(control, L, runHere);
     for (let done = Atomics.load(control, L.done); done < count;) {
-      Atomics.wait(control, L.done, done);
+      if (!spinWhile(control, L.done, done, SPIN_MS)) Atomics.wait(control, L.done, done);
       done = Atomics.load(control, L.done);
     }
     if (Atomics.exchange(control, L.error, 0) !== 0) {

@@ -4,17 +4,18 @@
  * yardstick other backends are tested against and the fallback where
  * WebAssembly is unavailable, so its loops favour clarity first and then
  * cache-friendly order (see `gemm.ts`). It imports only the kernel interface
- * (`../kernels.ts`).
+ * (`../kernels.ts`) and the kernels composed from others (`../sgd_update.ts`).
  *
  * @module
  */
 
 import type { Kernels } from "../kernels.ts";
+import { sgdUpdateFromAxpby } from "../sgd_update.ts";
 import { axpby, binary, binaryStrided, clamp, unary } from "./elementwise.ts";
 import { activationGrad, addBias, squaredErrorGrad } from "./fused.ts";
 import { gemm } from "./gemm.ts";
 import { maxAxis, softmax, sumAxis } from "./reduce.ts";
-import { gather, gatherRows, scatter, scatterAddRows } from "./strided.ts";
+import { gather, gatherRows, scatter, scatterAddRows, swapLeadingAxes } from "./strided.ts";
 import {
   avgPool2d,
   avgPool2dBackward,
@@ -34,6 +35,7 @@ export const referenceKernels: Kernels = Object.freeze({
   activationGrad,
   squaredErrorGrad,
   axpby,
+  sgdUpdate: sgdUpdateFromAxpby(axpby),
   clamp,
   gemm,
   sumAxis,
@@ -43,6 +45,7 @@ export const referenceKernels: Kernels = Object.freeze({
   scatter,
   gatherRows,
   scatterAddRows,
+  swapLeadingAxes,
   im2col,
   col2im,
   maxPool2d,

@@ -66,6 +66,29 @@ export function scatter(
   }
 }
 
+/**
+ * out[j, i, :] = x[i, j, :] (+ bias[i]) for x of shape [a, b, inner]: a
+ * transpose of the two leading axes moving whole runs of `inner` elements.
+ */
+export function swapLeadingAxes(
+  x: Storage,
+  args: { a: number; b: number; inner: number; bias?: Storage; out: Storage },
+): void {
+  const { a, b, inner, bias, out } = args;
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < b; j++) {
+      const from = (i * b + j) * inner;
+      const to = (j * a + i) * inner;
+      if (bias === undefined) {
+        out.set(x.subarray(from, from + inner), to);
+      } else {
+        const add = bias[i];
+        for (let k = 0; k < inner; k++) out[to + k] = x[from + k] + add;
+      }
+    }
+  }
+}
+
 /** out[r, :] = x[rows[r], :] for rows of `rowSize` elements (embedding lookup). */
 export function gatherRows(
   x: Storage,

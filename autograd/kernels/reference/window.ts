@@ -124,6 +124,10 @@ export function maxPool2d(
   x: Storage,
   args: Window2d & { out: Storage; index: Int32Array },
 ): void {
+  if (args.pad === 0) {
+    maxPoolUnpadded(x, args);
+    return;
+  }
   const { n, c, h, w, oh, ow, out, index } = args;
   const { ys, xs } = poolSpans(args);
   for (let p = 0, o = 0; p < n * c; p++) {
@@ -138,6 +142,35 @@ export function maxPool2d(
             // `at < 0` takes the first in-image cell even if it is −∞;
             // strict `>` keeps the first maximum on ties.
             if (at < 0 || v > best || (v !== v && best === best)) {
+              best = v;
+              at = q;
+            }
+          }
+        }
+        out[o] = best;
+        index[o] = at;
+      }
+    }
+  }
+}
+
+/**
+ * {@linkcode maxPool2d} without padding, where every window lies wholly in
+ * its image: no span tables and no first-cell test in the inner loop (the
+ * window's first cell starts as the best), the same results.
+ */
+function maxPoolUnpadded(x: Storage, args: Window2d & { out: Storage; index: Int32Array }): void {
+  const { n, c, h, w, kh, kw, stride, oh, ow, out, index } = args;
+  for (let p = 0, o = 0; p < n * c; p++) {
+    const plane = p * h * w;
+    for (let y = 0; y < oh; y++) {
+      for (let xo = 0, corner = y * stride * w; xo < ow; xo++, o++, corner += stride) {
+        let best = x[plane + corner];
+        let at = corner;
+        for (let i = 0; i < kh; i++) {
+          for (let j = 0, q = corner + i * w; j < kw; j++, q++) {
+            const v = x[plane + q];
+            if (v > best || (v !== v && best === best)) {
               best = v;
               at = q;
             }

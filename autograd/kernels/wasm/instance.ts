@@ -52,6 +52,10 @@ export interface KernelExports {
   im2col(x: number, cols: number, ...geometry: number[]): void;
   /** out += col2im(cols); see conv.wat. */
   col2im(cols: number, out: number, ...geometry: number[]): void;
+  /** Unpadded max pooling of `planes` h×w planes (geometry trailing); see pool.wat. */
+  max_pool(x: number, out: number, index: number, planes: number, ...geometry: number[]): void;
+  /** max_pool for 2×2 windows at stride 2 (geometry h, w, oh, ow); see pool.wat. */
+  max_pool_2x2(x: number, out: number, index: number, planes: number, ...geometry: number[]): void;
 }
 
 /** Which build to load: the best one the engine runs, or one forced (for tests). */

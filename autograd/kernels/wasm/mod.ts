@@ -5,7 +5,8 @@
  * kernels without a WebAssembly version, and sizes where copying the data into
  * WebAssembly memory costs more than it saves — goes to a fallback
  * {@linkcode Kernels} (normally the reference backend). It imports only the
- * kernel interface, the thread pool and its own generated module.
+ * kernel interface (with `../sgd_update.ts`, which builds a kernel from
+ * axpby), the thread pool and its own generated module.
  *
  * Large matrix products run on several threads (`../threads/`, `setThreads`):
  * the scratch then moves onto a shared memory (`shared_memory.ts`), and the
@@ -23,8 +24,10 @@ import { wasmAxpby, wasmBinary, wasmUnary } from "./elementwise.ts";
 import { wasmActivationGrad, wasmAddBias, wasmSquaredErrorGrad } from "./fused.ts";
 import { wasmGemm } from "./gemm.ts";
 import { instantiateKernels, type SimdVariant } from "./instance.ts";
+import { wasmMaxPool2d } from "./pool.ts";
 import { wasmSoftmax, wasmSumAxis } from "./reduce.ts";
 import { WasmScratch } from "./scratch.ts";
+import { sgdUpdateFromAxpby } from "../sgd_update.ts";
 
 export type { SimdVariant } from "./instance.ts";
 
@@ -53,6 +56,7 @@ export function loadWasmKernels(
   const scratch = new WasmScratch(instance, {
     ignoreThresholds: options.ignoreThresholds === true,
   });
+  const axpby = wasmAxpby(scratch, fallback);
   return Object.freeze(
     {
       name: "wasm",
@@ -62,7 +66,9 @@ export function loadWasmKernels(
       addBias: wasmAddBias(scratch, fallback),
       activationGrad: wasmActivationGrad(scratch, fallback),
       squaredErrorGrad: wasmSquaredErrorGrad(scratch, fallback),
-      axpby: wasmAxpby(scratch, fallback),
+      axpby,
+      // Two streamed axpby calls: a fused pass would save only one of their six copies.
+      sgdUpdate: sgdUpdateFromAxpby(axpby),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: wasmGemm(scratch, fallback),
       sumAxis: wasmSumAxis(scratch, fallback),
@@ -72,9 +78,10 @@ export function loadWasmKernels(
       scatter: (src, args) => fallback.scatter(src, args),
       gatherRows: (x, args) => fallback.gatherRows(x, args),
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
+      swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
       im2col: wasmIm2col(scratch, fallback),
       col2im: wasmCol2im(scratch, fallback),
-      maxPool2d: (x, args) => fallback.maxPool2d(x, args),
+      maxPool2d: wasmMaxPool2d(scratch, fallback),
       maxPool2dBackward: (grad, args) => fallback.maxPool2dBackward(grad, args),
       avgPool2d: (x, args) => fallback.avgPool2d(x, args),
       avgPool2dBackward: (grad, args) => fallback.avgPool2dBackward(grad, args),

@@ -41,7 +41,7 @@ Deno.test("reference: name and every kernel present", () => {
       assert.equal(typeof (K as unknown as Record<string, unknown>)[key], "function");
     }
   }
-  assert.equal(Object.keys(K).length, 23);
+  assert.equal(Object.keys(K).length, 25);
 });
 
 Deno.test("reference: unary ops match Math, in place too", () => {
@@ -391,5 +391,26 @@ Deno.test("reference: gatherRows and scatterAddRows with repeated rows", () => {
       for (let j = 0; j < 3; j++) want[r * 3 + j] += grad[i * 3 + j];
     });
     assertClose(acc, want, { tol: 1e-6, what: `${T.name} scatterAddRows` });
+  }
+});
+
+Deno.test("reference: swapLeadingAxes transposes [a, b, inner] blocks, adding a row bias", () => {
+  for (const { T } of DTYPES) {
+    const [a, b, inner] = [3, 4, 5];
+    const x = rand(T, a * b * inner, { seed: 13 });
+    const bias = rand(T, a, { seed: 14 });
+    const plain = new T(x.length);
+    const biased = new T(x.length);
+    K.swapLeadingAxes(x, { a, b, inner, out: plain });
+    K.swapLeadingAxes(x, { a, b, inner, bias, out: biased });
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < b; j++) {
+        for (let k = 0; k < inner; k++) {
+          const [from, to] = [(i * b + j) * inner + k, (j * a + i) * inner + k];
+          assert.equal(plain[to], x[from]);
+          assert.equal(biased[to], new T([x[from] + bias[i]])[0]);
+        }
+      }
+    }
   }
 });
