@@ -169,6 +169,18 @@ export interface Kernels {
    */
   squaredErrorGrad(diff: Storage, args: { seed: number; out: Storage }): void;
 
+  /**
+   * diff = a − b, and out[j] = Σ_r diff[r, j]² over the rows of width
+   * `out.length`: the squared error's forward in one pass. Each difference
+   * and square is rounded to the storage type and the column sums run in
+   * doubles, row by row, then are rounded: bit for bit `binary` "sub", "mul"
+   * of the difference with itself, and `sumAxis` with outer 1, inner
+   * `out.length`, on the same backend. The width must exceed 1 (a single
+   * column is a plain sum, which backends may reorder). `diff` may alias `a`
+   * or `b`.
+   */
+  squaredDiffColumns(a: Storage, b: Storage, args: { diff: Storage; out: Storage }): void;
+
   /** out[i] = a[i]·alpha + b[i]·beta (axpby; the optimizer's workhorse). `out` may alias. */
   axpby(args: { a: Storage; alpha: number; b: Storage; beta: number; out: Storage }): void;
 

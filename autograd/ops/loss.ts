@@ -169,8 +169,10 @@ function crossEntropyLabels(
  * Squared error Σ(prediction − target)², summed (the assignment's autoencoder
  * loss) or averaged over elements ("mean": the MSE).
  *
- * One tape node instead of sub → mul → sum: the forward runs the same
- * kernels (so the same bits), and the backward is one pass,
+ * One tape node instead of sub → mul → sum: the forward is one pass over the
+ * inputs (`Kernels.squaredDiffColumns`: difference, squares and the sum over
+ * the first axis, which round as those three kernels do, so the same bits)
+ * and the sums over the remaining axes; the backward is one pass,
  * 2·(g·(prediction − target)) (`Kernels.squaredErrorGrad`), where the
  * unfused rules broadcast g, multiplied it by the difference twice and added
  * the two products: four passes and four temporaries for the same bits
@@ -192,13 +194,25 @@ export function squaredError(
   const dtype = checkSameDType("squaredError", prediction, target);
   const k = kernels();
   const diff = allocate(dtype, prediction.size);
-  k.binary("sub", { a: prediction.data, b: target.data, out: diff });
-  // The squares are dead once summed: a scratch array, not a new one per call.
-  const squares = scratch("squaredError.squares", dtype, diff.length);
-  k.binary("mul", { a: diff, b: diff, out: squares });
-  // The reduction `sum` does: axis by axis, outermost first.
-  const all = prediction.shape.map((_, i) => i);
-  const total = new Tensor(sumAxes(new Tensor(squares, prediction.shape), all).data, []);
+  // The reduction `sum` does: axis by axis, outermost first. The first axis
+  // runs fused with the difference and the squares (squaredDiffColumns)
+  // unless the rows are single elements, where sumAxis is a plain sum.
+  const width = prediction.size / Math.max(prediction.shape[0] ?? 1, 1);
+  let total: Tensor;
+  if (prediction.ndim > 0 && width > 1) {
+    const columns = allocate(dtype, width);
+    k.squaredDiffColumns(prediction.data, target.data, { diff, out: columns });
+    const rest = prediction.shape.slice(1).map((_, i) => i + 1);
+    const kept = sumAxes(new Tensor(columns, [1, ...prediction.shape.slice(1)]), rest);
+    total = new Tensor(kept.data, []);
+  } else {
+    k.binary("sub", { a: prediction.data, b: target.data, out: diff });
+    // The squares are dead once summed: a scratch array, not a new one per call.
+    const squares = scratch("squaredError.squares", dtype, diff.length);
+    k.binary("mul", { a: diff, b: diff, out: squares });
+    const all = prediction.shape.map((_, i) => i);
+    total = new Tensor(sumAxes(new Tensor(squares, prediction.shape), all).data, []);
+  }
   const summed = record("squaredError", [prediction, target], total, (g, pass) => {
     // Only this closure holds diff, so the final pass writes the gradient over
     // it; an earlier one (retainGraph) allocates, as diff is still needed.

@@ -2,7 +2,7 @@
  * The fused squared error: equal bit for bit to the unfused chain it
  * replaced (sub → mul → sum, and mean for "mean"), forward and both
  * gradients, on every float32 backend including the wasm set with its size
- * thresholds on, at a small shape and at the autoencoder's [36, 1024]. (Its
+ * thresholds on, at small and odd shapes and at the autoencoder's [36, 1024]. (Its
  * gradient check on every backend is the `squaredError` and `mse` cases of
  * ops_test.ts.)
  */
@@ -48,7 +48,10 @@ const BACKENDS = [
 ];
 
 Deno.test("squaredError: fused equals sub → mul → sum/mean bit for bit on every backend", () => {
-  for (const shape of [[3, 5], [36, 1024]]) {
+  // Rows of one element (1-D, trailing 1s) keep the unfused kernels; widths not a multiple of
+  // 4 straddle vectors in wasm; 40×1031 spans several of its chunks.
+  const shapes = [[3, 5], [36, 1024], [2000], [9, 1], [5, 7, 3], [40, 1031], [1, 9], [4, 3, 1]];
+  for (const shape of shapes) {
     for (const reduction of ["sum", "mean"] as const) {
       for (const seed of [undefined, 0.37]) {
         for (const backend of BACKENDS) {

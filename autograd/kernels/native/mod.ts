@@ -76,6 +76,7 @@ export function loadNativeKernels(
       addBias: (x, args) => fallback.addBias(x, args),
       activationGrad: (op, args) => fallback.activationGrad(op, args),
       squaredErrorGrad: (diff, args) => fallback.squaredErrorGrad(diff, args),
+      squaredDiffColumns: (a, b, args) => fallback.squaredDiffColumns(a, b, args),
       axpby: (args) => fallback.axpby(args),
       sgdUpdate: probe.blas.level1 === null
         ? (param, args) => fallback.sgdUpdate(param, args)

@@ -22,14 +22,15 @@
 
 /**
  * Products below this many multiply-adds (m·n·k) run as one BLAS call. Waking
- * a sleeping worker cost ~40 µs here (2-core VM), so with sleeping workers 2
- * threads only won from about 256×64×256 (2^22) up. Workers now spin briefly
- * between jobs (pool.ts), so the back-to-back products of a convolution's
- * chunks (64×800×128 in the classic MNIST CNN) split too; 2^21 and 2^22 were
- * within the noise of each other on its training step, and 2^22 keeps the
- * margin for a product that comes alone.
+ * a sleeping worker costs ~40 µs here (2-core VM), which made 2 threads pay
+ * only from about 2^22 up; but workers now spin for a moment between jobs
+ * (pool.ts), and a training step's products come back to back. Measured
+ * with the workers spinning (µs, one thread → two): 36×1024×32 29 → 15,
+ * 36×32×1024 40 → 17, 32×1024×64 52 → 34, 64×800×128 138 → 83. A product
+ * that finds the worker asleep loses little: the caller takes the second
+ * panel itself when it gets there first.
  */
-export const SPLIT_MIN_WORK = 1 << 22;
+export const SPLIT_MIN_WORK = 1 << 20;
 
 /** Panels a large product is cut into: fixed, so the bits never depend on the thread count. */
 export const PANELS = 2;

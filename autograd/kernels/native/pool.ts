@@ -17,10 +17,10 @@
  * has started the caller simply runs every panel, so nobody waits for a
  * worker to come up. Workers are `node:worker_threads` ones, `unref`'d, so
  * they never keep the process alive, and they sleep in `Atomics.wait`
- * between jobs — after spinning for {@linkcode SPIN_MS}, as OpenMP runtimes
- * do: waking a sleeping thread costs ~40 µs here, and a convolution issues
- * the products of its batch chunks back to back, each worth only a few
- * times that. The caller spins as long before it sleeps on the last panel. The claim protocol is that of threads/protocol.ts: a job's
+ * between jobs — after polling for a moment ({@linkcode SPIN_MS} of
+ * threads/protocol.ts), since a training step's products come back to back
+ * and waking a sleeping thread costs more than many of them. The caller
+ * polls as long before it sleeps on the last panel. The claim protocol is that of threads/protocol.ts: a job's
  * generation in the claim word's high 16 bits keeps a late thread from
  * claiming a panel of the next job.
  *
@@ -28,14 +28,9 @@
  */
 
 import { InklingError } from "../../errors.ts";
+import { SPIN_MS, spinWhile } from "../threads/protocol.ts";
 import { SGEMM_BY_POINTER } from "./blas.ts";
 import type { Panel } from "./panels.ts";
-
-/**
- * How long a thread polls for the next job (a worker) or for the last panel
- * (the caller) before it sleeps, in ms.
- */
-export const SPIN_MS = 0.2;
 
 /** Most panels one job can hold. */
 export const MAX_PANELS = 64;
@@ -84,18 +79,6 @@ function participate(control: Int32Array, layout: typeof L, run: RunPanel): numb
     Atomics.add(control, layout.done, 1);
     Atomics.notify(control, layout.done);
   }
-}
-
-/**
- * Polls word `index` of `control` until it differs from `value` or `ms` have
- * passed; returns whether it changed. Shared, like participate, as source.
- */
-function spinWhile(control: Int32Array, index: number, value: number, ms: number): boolean {
-  const until = performance.now() + ms;
-  while (Atomics.load(control, index) === value) {
-    if (performance.now() >= until) return false;
-  }
-  return true;
 }
 
 /** What a worker is sent when it starts. */
@@ -224,9 +207,9 @@ export class PanelPool {
       panelWords: PANEL_WORDS,
     };
     const source = `const join = (${participate.toString()});
-const spin = (${spinWhile.toString()});
+const spinWhile = (${spinWhile.toString()});
 const workerMain = (${workerMain.toString()});
-require("node:worker_threads").parentPort.once("message", (init) => workerMain(init, { join, spin }));`;
+require("node:worker_threads").parentPort.once("message", (init) => workerMain(init, { join, spin: spinWhile }));`;
     for (let i = 0; Worker !== null && i < workers; i++) {
       try {
         const worker = new Worker(source, { eval: true });

@@ -1,9 +1,9 @@
 /**
  * Fused kernels of the reference backend: the bias add of a linear layer,
- * the backward of its activation and that of the squared error, each one
- * pass instead of the two to four element-wise calls (and temporaries) of
- * the unfused ops. They round exactly
- * as those ops do, so a fused layer gives the same bits as the unfused one.
+ * the backward of its activation, and the squared error's forward and
+ * backward, each one pass instead of the two to four element-wise calls (and
+ * temporaries) of the unfused ops. They round exactly as those ops do, so a
+ * fused layer gives the same bits as the unfused one.
  *
  * @module
  */
@@ -122,3 +122,29 @@ function squaredErrorGrad32(diff: Float32Array, seed: number, out: Float32Array)
   const n = out.length;
   for (let i = 0; i < n; i++) out[i] = 2 * Math.fround(seed * diff[i]);
 }
+
+/** See `Kernels.squaredDiffColumns`; the column accumulator is kept between calls. */
+export function squaredDiffColumns(
+  a: Storage,
+  b: Storage,
+  args: { diff: Storage; out: Storage },
+): void {
+  const { diff, out } = args;
+  const width = out.length;
+  if (columnSums.length < width) columnSums = new Float64Array(width);
+  const acc = columnSums;
+  acc.fill(0, 0, width);
+  // Float32 storage rounds each difference on store, and each square here.
+  const round = diff instanceof Float32Array ? Math.fround : (v: number) => v;
+  for (let start = 0; start < diff.length; start += width) {
+    for (let j = 0; j < width; j++) {
+      diff[start + j] = a[start + j] - b[start + j];
+      const d = diff[start + j];
+      acc[j] += round(d * d);
+    }
+  }
+  for (let j = 0; j < width; j++) out[j] = acc[j];
+}
+
+/** squaredDiffColumns's float64 column accumulator, grown to the widest row seen. */
+let columnSums = new Float64Array(0);

@@ -12,7 +12,7 @@
 import type { Kernels } from "../kernels.ts";
 import { sgdUpdateFromAxpby } from "../sgd_update.ts";
 import { axpby, binary, binaryStrided, clamp, unary } from "./elementwise.ts";
-import { activationGrad, addBias, squaredErrorGrad } from "./fused.ts";
+import { activationGrad, addBias, squaredDiffColumns, squaredErrorGrad } from "./fused.ts";
 import { gemm } from "./gemm.ts";
 import { maxAxis, softmax, sumAxis } from "./reduce.ts";
 import { gather, gatherRows, scatter, scatterAddRows, swapLeadingAxes } from "./strided.ts";
@@ -34,6 +34,7 @@ export const referenceKernels: Kernels = Object.freeze({
   addBias,
   activationGrad,
   squaredErrorGrad,
+  squaredDiffColumns,
   axpby,
   sgdUpdate: sgdUpdateFromAxpby(axpby),
   clamp,

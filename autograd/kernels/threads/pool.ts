@@ -7,7 +7,9 @@
  * and then blocks in `Atomics.wait` until the last task is done. Deno allows
  * that on its main thread, and browsers in workers; a browser's main thread
  * may not block, so there the engine keeps to one thread (threads.ts checks).
- * Workers sleep in `Atomics.wait` between jobs, so nobody spins.
+ * Between jobs workers poll for {@linkcode SPIN_MS} (a training step's jobs
+ * come back to back), then sleep in `Atomics.wait`; the caller polls as
+ * long for the last task before it sleeps.
  *
  * Workers start lazily (the first parallel call creates the pool) and the
  * caller never waits for them to start: tasks are claimed dynamically, so
@@ -27,6 +29,8 @@ import {
   LAYOUT,
   MAX_TASKS,
   participate,
+  SPIN_MS,
+  spinWhile,
   type WorkerInit,
   workerMain,
 } from "./protocol.ts";
@@ -87,9 +91,10 @@ export function workersAvailable(): boolean {
   return nodeWorkerThreads() !== null || typeof Worker === "function";
 }
 
-/** The workers' program: {@linkcode workerMain} called with {@linkcode participate}. */
+/** The workers' program: {@linkcode workerMain} and the functions it is given. */
 function workerSource(receive: string): string {
   return `const participate = (${participate.toString()});
+const spinWhile = (${spinWhile.toString()});
 const workerMain = (${workerMain.toString()});
 ${receive}`;
 }
@@ -110,7 +115,7 @@ class WorkerFactory {
     if (this.#node !== null) {
       const worker = new this.#node.Worker(
         workerSource(`require("node:worker_threads").parentPort.once("message",
-  (init) => workerMain(init, participate));`),
+  (init) => workerMain(init, { participate, spinWhile }));`),
         { eval: true },
       );
       worker.on("error", () => {});
@@ -119,7 +124,9 @@ class WorkerFactory {
       return worker;
     }
     this.#url ??= URL.createObjectURL(
-      new Blob([workerSource(`self.onmessage = (event) => workerMain(event.data, participate);`)], {
+      new Blob([workerSource(
+        `self.onmessage = (event) => workerMain(event.data, { participate, spinWhile });`,
+      )], {
         type: "text/javascript",
       }),
     );
@@ -164,6 +171,7 @@ export class ThreadPool {
         control: this.#control,
         layout: LAYOUT,
         slot,
+        spinMs: SPIN_MS,
       };
       try {
         this.#workers.push(this.#factory.spawn(init));
@@ -221,7 +229,7 @@ export class ThreadPool {
     }
     participate(control, L, this.#context);
     for (let done = Atomics.load(control, L.done); done < job.tasks;) {
-      Atomics.wait(control, L.done, done);
+      if (!spinWhile(control, L.done, done, SPIN_MS)) Atomics.wait(control, L.done, done);
       done = Atomics.load(control, L.done);
     }
     if (Atomics.exchange(control, L.error, 0) !== 0) {

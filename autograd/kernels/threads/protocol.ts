@@ -79,6 +79,28 @@ export const CONTROL_WORDS = 14;
 /** Most tasks in one job: the claim word keeps the task index in 16 bits. */
 export const MAX_TASKS = 0xffff;
 
+/**
+ * How long a thread polls before it sleeps in `Atomics.wait`, in ms: a worker
+ * waiting for the next job, or the caller for the last task. Waking a
+ * sleeping thread cost ~40 µs on the 2-core dev machine, and the jobs of a
+ * training step come back to back, each worth only a few times that; so, as
+ * OpenMP runtimes do, threads spin a moment before they sleep.
+ */
+export const SPIN_MS = 0.2;
+
+/**
+ * Polls word `index` of `control` until it differs from `value` or `ms` have
+ * passed; returns whether it changed. Self-contained: it is also the
+ * workers' code, as source text.
+ */
+export function spinWhile(control: Int32Array, index: number, value: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  while (Atomics.load(control, index) === value) {
+    if (performance.now() >= until) return false;
+  }
+  return true;
+}
+
 /** A task function of the WebAssembly module: `fn(arg, task, slot)`. */
 export type TaskFunction = (arg: number, task: number, slot: number) => void;
 
@@ -137,17 +159,22 @@ export interface WorkerInit {
   layout: Layout;
   /** This worker's slot (1, 2, …). */
   slot: number;
+  /** How long it polls for the next job before it sleeps, in ms ({@linkcode SPIN_MS}). */
+  spinMs: number;
 }
 
 /**
  * A worker's whole life: instantiate the modules, say it is ready, then
- * sleep on the wake word and take part in every job published, until the
- * pool closes (Deno cannot end a worker blocked in `Atomics.wait`, so the
- * pool wakes it to return first). `run` is
- * {@linkcode participate} (passed in, since a worker gets both as source).
- * Self-contained, like `participate`.
+ * wait on the wake word (polling, then asleep) and take part in every job
+ * published, until the pool closes (Deno cannot end a worker blocked in
+ * `Atomics.wait`, so the pool wakes it to return first). `code` holds
+ * {@linkcode participate} and {@linkcode spinWhile} (passed in, since a
+ * worker gets them all as source). Self-contained, like `participate`.
  */
-export function workerMain(init: WorkerInit, run: typeof participate): void {
+export function workerMain(
+  init: WorkerInit,
+  code: { participate: typeof participate; spinWhile: typeof spinWhile },
+): void {
   const { control, layout } = init;
   const instances = init.modules.map((module) =>
     new WebAssembly.Instance(module, { env: { memory: init.memory } }).exports as Record<
@@ -159,7 +186,9 @@ export function workerMain(init: WorkerInit, run: typeof participate): void {
   Atomics.add(control, layout.ready, 1);
   while (Atomics.load(control, layout.quit) === 0) {
     const wake = Atomics.load(control, layout.wake);
-    run(control, layout, context);
-    Atomics.wait(control, layout.wake, wake);
+    code.participate(control, layout, context);
+    if (!code.spinWhile(control, layout.wake, wake, init.spinMs)) {
+      Atomics.wait(control, layout.wake, wake);
+    }
   }
 }

@@ -125,16 +125,95 @@
       (br_if $kernelRows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
     (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
 
+;; The loop nest of $unfold for stride 1 without padding, the usual CNN
+;; layer, where every column entry has its image element: the columns are
+;; written (or read) in order, one run of ow per output row, each run a few
+;; vector moves with its addresses stepped rather than recomputed. On the
+;; 5×5 layers of the classic MNIST CNN (runs of 8 and 24) it took less than
+;; half the time of $unfold.
+(func $unfold_dense
+  (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
+  (param $kh i32) (param $kw i32) (param $oh i32) (param $ow i32) (param $adjoint i32)
+  (local $ch i32) (local $i i32) (local $j i32) (local $b i32) (local $y i32) (local $x i32)
+  (local $src i32) (local $run i32) (local $vectors i32) (local $planeBytes i32) (local $rowBytes i32)
+  (local.set $rowBytes (i32.shl (local.get $w) (i32.const 2)))
+  (local.set $planeBytes (i32.mul (local.get $rowBytes) (local.get $h)))
+  (local.set $vectors (i32.and (local.get $ow) (i32.const -4)))
+  (loop $channels
+    (local.set $i (i32.const 0))
+    (loop $kernelRows
+      (local.set $j (i32.const 0))
+      (loop $kernelCols
+        (local.set $b (i32.const 0))
+        (loop $batch
+          ;; Image element (i, j) of plane (b, ch).
+          (local.set $src
+            (i32.add (local.get $img)
+              (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $b) (local.get $c)) (local.get $ch)) (local.get $planeBytes))
+                (i32.shl (i32.add (i32.mul (local.get $i) (local.get $w)) (local.get $j)) (i32.const 2)))))
+          (local.set $y (i32.const 0))
+          (loop $rows
+            (local.set $run (local.get $src))
+            (local.set $x (i32.const 0))
+            (block $vecDone
+              (loop $vec
+                (br_if $vecDone (i32.ge_u (local.get $x) (local.get $vectors)))
+                (if (local.get $adjoint)
+                  (then
+                    (v128.store (local.get $run)
+                      (f32x4.add (v128.load (local.get $run)) (v128.load (local.get $cols)))))
+                  (else (v128.store (local.get $cols) (v128.load (local.get $run)))))
+                (local.set $run (i32.add (local.get $run) (i32.const 16)))
+                (local.set $cols (i32.add (local.get $cols) (i32.const 16)))
+                (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                (br $vec)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $x) (local.get $ow)))
+                (if (local.get $adjoint)
+                  (then
+                    (f32.store (local.get $run)
+                      (f32.add (f32.load (local.get $run)) (f32.load (local.get $cols)))))
+                  (else (f32.store (local.get $cols) (f32.load (local.get $run)))))
+                (local.set $run (i32.add (local.get $run) (i32.const 4)))
+                (local.set $cols (i32.add (local.get $cols) (i32.const 4)))
+                (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                (br $tail)))
+            (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+            (br_if $rows (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
+          (br_if $batch (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
+        (br_if $kernelCols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+      (br_if $kernelRows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+
+;; $unfold, or $unfold_dense where it applies.
+(func $unfold_any
+  (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
+  (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
+  (param $adjoint i32)
+  (if (i32.and (i32.eq (local.get $stride) (i32.const 1)) (i32.eqz (local.get $pad)))
+    (then
+      (call $unfold_dense (local.get $img) (local.get $cols) (local.get $n) (local.get $c) (local.get $h)
+        (local.get $w) (local.get $kh) (local.get $kw) (local.get $oh) (local.get $ow) (local.get $adjoint)))
+    (else
+      (call $unfold (local.get $img) (local.get $cols) (local.get $n) (local.get $c) (local.get $h)
+        (local.get $w) (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh)
+        (local.get $ow) (local.get $adjoint)))))
+
 ;; cols = im2col(x); cols is cleared first (padding entries stay 0).
 (func (export "im2col")
   (param $x i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
-  (memory.fill (local.get $cols) (i32.const 0)
-    (i32.shl
-      (i32.mul (i32.mul (local.get $c) (i32.mul (local.get $kh) (local.get $kw)))
-        (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))))
-      (i32.const 2)))
-  (call $unfold (local.get $x) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
+  ;; Without padding every entry is written.
+  (if (local.get $pad)
+    (then
+      (memory.fill (local.get $cols) (i32.const 0)
+        (i32.shl
+          (i32.mul (i32.mul (local.get $c) (i32.mul (local.get $kh) (local.get $kw)))
+            (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))))
+          (i32.const 2)))))
+  (call $unfold_any (local.get $x) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
     (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow)
     (i32.const 0)))
 
@@ -142,6 +221,6 @@
 (func (export "col2im")
   (param $cols i32) (param $out i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
-  (call $unfold (local.get $out) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
+  (call $unfold_any (local.get $out) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
     (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow)
     (i32.const 1)))

@@ -11,7 +11,10 @@
 import type { BinaryOp, Kernels, Storage, UnaryOp } from "../kernels.ts";
 import type { WasmScratch } from "./scratch.ts";
 
-/** Elements per chunk: 64 KiB per operand, so three operands sit in L2. */
+/**
+ * Elements per chunk: 64 KiB per operand, so three operands sit in L2. A multiple of 16, so the
+ * unary loop's blocks of 16 floats stay inside a chunk's reservation.
+ */
 export const CHUNK = 16384;
 
 /**

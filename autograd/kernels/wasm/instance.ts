@@ -46,6 +46,17 @@ export interface KernelExports {
   squared_error_grad(x: number, seed: number, n: number): void;
   /** Sum along the middle axis; `acc` is (inner + 3)·8 bytes of scratch; see reduce.wat. */
   sum_axis(x: number, out: number, outer: number, size: number, inner: number, acc: number): void;
+  /** diff = a − b and out = f32 column sums of diff² over `rows` rows of `w`; see reduce.wat. */
+  squared_diff_columns(
+    a: number,
+    b: number,
+    diff: number,
+    out: number,
+    rows: number,
+    w: number,
+    acc: number,
+    clear: number,
+  ): void;
   /** Softmax (log-softmax when `log` is 1) of contiguous rows; see reduce.wat. */
   softmax_rows(x: number, out: number, rows: number, size: number, log: number): void;
   /** cols = im2col(x) for the geometry in the trailing arguments; see conv.wat. */

@@ -1,4 +1,5 @@
-;; Vector math: exp, log, sigmoid and tanh of four f32 lanes at a time.
+;; Vector math: exp, log, sigmoid and tanh of f32x4 vectors (exp, sigmoid and
+;; tanh four vectors at a time, log one).
 ;;
 ;; The approximations are the Cephes single-precision ones (expf, logf,
 ;; tanhf): range reduction, then a short polynomial; constants are in
@@ -10,40 +11,127 @@
 ;; follow IEEE: exp(±∞) = ∞ / 0, log(0) = −∞, log(x < 0) = NaN, log(∞) = ∞,
 ;; tanh and sigmoid saturate to ±1 / 0, 1, and NaN stays NaN everywhere.
 
-;; e^x. The argument is clamped to [EXP_MIN, EXP_MAX] (beyond which the
-;; result is 0 or ∞ anyway), x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite: ln2
-;; in two parts so n·ln2 is exact), e^r by a degree-6 polynomial, and 2^n
-;; applied as 2^h·2^(n−h) with h = n/2, two normal powers of two, so results
-;; that are subnormal or overflow still round correctly.
-(func $exp4 (param $x v128) (result v128)
-  (local $t v128) (local $n v128) (local $r v128) (local $p v128) (local $ni v128) (local $h v128)
+;; e^x of four vectors. The argument is clamped to [EXP_MIN, EXP_MAX] (beyond
+;; which the result is 0 or ∞ anyway), x = n·ln2 + r with |r| ≤ ln2/2
+;; (Cody–Waite: ln2 in two parts so n·ln2 is exact), e^r by a degree-6
+;; polynomial, and 2^n applied as 2^h·2^(n−h) with h = n/2, two normal powers
+;; of two, so results that are subnormal or overflow still round correctly.
+;;
+;; Each step is written once per vector, side by side: one vector's steps
+;; depend on each other (the Horner chain alone is six fused multiply-adds),
+;; and V8 neither inlines this function nor reorders across its calls, so a
+;; vector at a time left the core waiting on latency. Four independent chains
+;; measured 1.44 → 0.68 ns per element (exp over 36,864 floats), with the
+;; same operations per lane in the same order, so the same bits.
+(func $exp4x4 (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128)
+  (result v128 v128 v128 v128)
+  (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+  (local $ni0 v128) (local $ni1 v128) (local $ni2 v128) (local $ni3 v128)
+  (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+  (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+  (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $h3 v128)
   ;; pmax/pmin (a < b ? b : a) keep a NaN x as it is.
-  (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (global.get $EXP_MIN)) (global.get $EXP_MAX)))
+  (local.set $x0 (f32x4.pmin (f32x4.pmax (local.get $x0) (global.get $EXP_MIN)) (global.get $EXP_MAX)))
+  (local.set $x1 (f32x4.pmin (f32x4.pmax (local.get $x1) (global.get $EXP_MIN)) (global.get $EXP_MAX)))
+  (local.set $x2 (f32x4.pmin (f32x4.pmax (local.get $x2) (global.get $EXP_MIN)) (global.get $EXP_MAX)))
+  (local.set $x3 (f32x4.pmin (f32x4.pmax (local.get $x3) (global.get $EXP_MIN)) (global.get $EXP_MAX)))
   ;; n = round(x·log2 e): adding 1.5·2^23 rounds to an integer and leaves it in
   ;; the low mantissa bits ($t as i32 minus the bits of 1.5·2^23 is n), which
   ;; is cheaper than f32x4.nearest followed by i32x4.trunc_sat_f32x4_s on x64.
-  (local.set $t (f32x4.relaxed_madd (local.get $x) (global.get $LOG2E) (global.get $ROUND_MAGIC)))
-  (local.set $n (f32x4.sub (local.get $t) (global.get $ROUND_MAGIC)))
-  (local.set $ni (i32x4.sub (local.get $t) (global.get $ROUND_MAGIC_BITS)))
-  (local.set $r (f32x4.relaxed_madd (local.get $n) (f32x4.neg (global.get $LN2_HI)) (local.get $x)))
-  (local.set $r (f32x4.relaxed_madd (local.get $n) (f32x4.neg (global.get $LN2_LO)) (local.get $r)))
-  (local.set $p (f32x4.relaxed_madd (global.get $EXP_P0) (local.get $r) (global.get $EXP_P1)))
-  (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (global.get $EXP_P2)))
-  (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (global.get $EXP_P3)))
-  (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (global.get $EXP_P4)))
-  (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (global.get $EXP_P5)))
+  (local.set $t0 (f32x4.relaxed_madd (local.get $x0) (global.get $LOG2E) (global.get $ROUND_MAGIC)))
+  (local.set $t1 (f32x4.relaxed_madd (local.get $x1) (global.get $LOG2E) (global.get $ROUND_MAGIC)))
+  (local.set $t2 (f32x4.relaxed_madd (local.get $x2) (global.get $LOG2E) (global.get $ROUND_MAGIC)))
+  (local.set $t3 (f32x4.relaxed_madd (local.get $x3) (global.get $LOG2E) (global.get $ROUND_MAGIC)))
+  (local.set $n0 (f32x4.sub (local.get $t0) (global.get $ROUND_MAGIC)))
+  (local.set $n1 (f32x4.sub (local.get $t1) (global.get $ROUND_MAGIC)))
+  (local.set $n2 (f32x4.sub (local.get $t2) (global.get $ROUND_MAGIC)))
+  (local.set $n3 (f32x4.sub (local.get $t3) (global.get $ROUND_MAGIC)))
+  (local.set $ni0 (i32x4.sub (local.get $t0) (global.get $ROUND_MAGIC_BITS)))
+  (local.set $ni1 (i32x4.sub (local.get $t1) (global.get $ROUND_MAGIC_BITS)))
+  (local.set $ni2 (i32x4.sub (local.get $t2) (global.get $ROUND_MAGIC_BITS)))
+  (local.set $ni3 (i32x4.sub (local.get $t3) (global.get $ROUND_MAGIC_BITS)))
+  ;; r = x − n·ln2 in two parts.
+  (local.set $r0 (f32x4.relaxed_madd (local.get $n0) (f32x4.neg (global.get $LN2_HI)) (local.get $x0)))
+  (local.set $r1 (f32x4.relaxed_madd (local.get $n1) (f32x4.neg (global.get $LN2_HI)) (local.get $x1)))
+  (local.set $r2 (f32x4.relaxed_madd (local.get $n2) (f32x4.neg (global.get $LN2_HI)) (local.get $x2)))
+  (local.set $r3 (f32x4.relaxed_madd (local.get $n3) (f32x4.neg (global.get $LN2_HI)) (local.get $x3)))
+  (local.set $r0 (f32x4.relaxed_madd (local.get $n0) (f32x4.neg (global.get $LN2_LO)) (local.get $r0)))
+  (local.set $r1 (f32x4.relaxed_madd (local.get $n1) (f32x4.neg (global.get $LN2_LO)) (local.get $r1)))
+  (local.set $r2 (f32x4.relaxed_madd (local.get $n2) (f32x4.neg (global.get $LN2_LO)) (local.get $r2)))
+  (local.set $r3 (f32x4.relaxed_madd (local.get $n3) (f32x4.neg (global.get $LN2_LO)) (local.get $r3)))
+  ;; p = P(r) by Horner.
+  (local.set $p0 (f32x4.relaxed_madd (global.get $EXP_P0) (local.get $r0) (global.get $EXP_P1)))
+  (local.set $p1 (f32x4.relaxed_madd (global.get $EXP_P0) (local.get $r1) (global.get $EXP_P1)))
+  (local.set $p2 (f32x4.relaxed_madd (global.get $EXP_P0) (local.get $r2) (global.get $EXP_P1)))
+  (local.set $p3 (f32x4.relaxed_madd (global.get $EXP_P0) (local.get $r3) (global.get $EXP_P1)))
+  (local.set $p0 (f32x4.relaxed_madd (local.get $p0) (local.get $r0) (global.get $EXP_P2)))
+  (local.set $p1 (f32x4.relaxed_madd (local.get $p1) (local.get $r1) (global.get $EXP_P2)))
+  (local.set $p2 (f32x4.relaxed_madd (local.get $p2) (local.get $r2) (global.get $EXP_P2)))
+  (local.set $p3 (f32x4.relaxed_madd (local.get $p3) (local.get $r3) (global.get $EXP_P2)))
+  (local.set $p0 (f32x4.relaxed_madd (local.get $p0) (local.get $r0) (global.get $EXP_P3)))
+  (local.set $p1 (f32x4.relaxed_madd (local.get $p1) (local.get $r1) (global.get $EXP_P3)))
+  (local.set $p2 (f32x4.relaxed_madd (local.get $p2) (local.get $r2) (global.get $EXP_P3)))
+  (local.set $p3 (f32x4.relaxed_madd (local.get $p3) (local.get $r3) (global.get $EXP_P3)))
+  (local.set $p0 (f32x4.relaxed_madd (local.get $p0) (local.get $r0) (global.get $EXP_P4)))
+  (local.set $p1 (f32x4.relaxed_madd (local.get $p1) (local.get $r1) (global.get $EXP_P4)))
+  (local.set $p2 (f32x4.relaxed_madd (local.get $p2) (local.get $r2) (global.get $EXP_P4)))
+  (local.set $p3 (f32x4.relaxed_madd (local.get $p3) (local.get $r3) (global.get $EXP_P4)))
+  (local.set $p0 (f32x4.relaxed_madd (local.get $p0) (local.get $r0) (global.get $EXP_P5)))
+  (local.set $p1 (f32x4.relaxed_madd (local.get $p1) (local.get $r1) (global.get $EXP_P5)))
+  (local.set $p2 (f32x4.relaxed_madd (local.get $p2) (local.get $r2) (global.get $EXP_P5)))
+  (local.set $p3 (f32x4.relaxed_madd (local.get $p3) (local.get $r3) (global.get $EXP_P5)))
   ;; e^r ≈ 1 + r + r²·p
-  (local.set $p
+  (local.set $p0
     (f32x4.add
-      (f32x4.relaxed_madd (local.get $p) (f32x4.mul (local.get $r) (local.get $r)) (local.get $r))
+      (f32x4.relaxed_madd (local.get $p0) (f32x4.mul (local.get $r0) (local.get $r0)) (local.get $r0))
       (global.get $ONE)))
-  (local.set $h (i32x4.shr_s (local.get $ni) (i32.const 1)))
-  (f32x4.mul
-    (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (local.get $h) (global.get $EXP_BIAS)) (i32.const 23)))
-    (i32x4.shl
-      (i32x4.add (i32x4.sub (local.get $ni) (local.get $h)) (global.get $EXP_BIAS))
-      (i32.const 23))))
+  (local.set $p1
+    (f32x4.add
+      (f32x4.relaxed_madd (local.get $p1) (f32x4.mul (local.get $r1) (local.get $r1)) (local.get $r1))
+      (global.get $ONE)))
+  (local.set $p2
+    (f32x4.add
+      (f32x4.relaxed_madd (local.get $p2) (f32x4.mul (local.get $r2) (local.get $r2)) (local.get $r2))
+      (global.get $ONE)))
+  (local.set $p3
+    (f32x4.add
+      (f32x4.relaxed_madd (local.get $p3) (f32x4.mul (local.get $r3) (local.get $r3)) (local.get $r3))
+      (global.get $ONE)))
+  ;; e^x = p·2^h·2^(n−h), h = n/2.
+  (local.set $h0 (i32x4.shr_s (local.get $ni0) (i32.const 1)))
+  (local.set $h1 (i32x4.shr_s (local.get $ni1) (i32.const 1)))
+  (local.set $h2 (i32x4.shr_s (local.get $ni2) (i32.const 1)))
+  (local.set $h3 (i32x4.shr_s (local.get $ni3) (i32.const 1)))
+  (local.set $x0
+    (f32x4.mul
+      (f32x4.mul (local.get $p0)
+        (i32x4.shl (i32x4.add (local.get $h0) (global.get $EXP_BIAS)) (i32.const 23)))
+      (i32x4.shl
+        (i32x4.add (i32x4.sub (local.get $ni0) (local.get $h0)) (global.get $EXP_BIAS))
+        (i32.const 23))))
+  (local.set $x1
+    (f32x4.mul
+      (f32x4.mul (local.get $p1)
+        (i32x4.shl (i32x4.add (local.get $h1) (global.get $EXP_BIAS)) (i32.const 23)))
+      (i32x4.shl
+        (i32x4.add (i32x4.sub (local.get $ni1) (local.get $h1)) (global.get $EXP_BIAS))
+        (i32.const 23))))
+  (local.set $x2
+    (f32x4.mul
+      (f32x4.mul (local.get $p2)
+        (i32x4.shl (i32x4.add (local.get $h2) (global.get $EXP_BIAS)) (i32.const 23)))
+      (i32x4.shl
+        (i32x4.add (i32x4.sub (local.get $ni2) (local.get $h2)) (global.get $EXP_BIAS))
+        (i32.const 23))))
+  (local.set $x3
+    (f32x4.mul
+      (f32x4.mul (local.get $p3)
+        (i32x4.shl (i32x4.add (local.get $h3) (global.get $EXP_BIAS)) (i32.const 23)))
+      (i32x4.shl
+        (i32x4.add (i32x4.sub (local.get $ni3) (local.get $h3)) (global.get $EXP_BIAS))
+        (i32.const 23))))
+  (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))
 
 ;; ln x. x = m·2^e with m in [√½, √2) (subnormals are first scaled by 2^23),
 ;; ln m = f − f²/2 + f³·P(f) with f = m − 1, plus e·ln2 in two parts.
@@ -87,19 +175,31 @@
   (v128.bitselect (global.get $NAN) (local.get $y)
     (v128.or (f32x4.lt (local.get $x) (global.get $ZERO)) (f32x4.ne (local.get $x) (local.get $x)))))
 
-;; 1 / (1 + e^−x), computed from e = e^−|x| (never overflows) as 1/(1+e) for
-;; x ≥ 0 and e/(1+e) for x < 0, so tiny results keep their relative accuracy.
-(func $sigmoid4 (param $x v128) (result v128)
-  (local $e v128) (local $r v128)
-  (local.set $e (call $exp4 (f32x4.neg (f32x4.abs (local.get $x)))))
+;; 1 / (1 + e^−x) from e = e^−|x| (never overflows): 1/(1+e) for x ≥ 0 and
+;; e/(1+e) for x < 0, so tiny results keep their relative accuracy.
+(func $sigmoid_from_exp (param $x v128) (param $e v128) (result v128)
+  (local $r v128)
   (local.set $r (f32x4.div (global.get $ONE) (f32x4.add (global.get $ONE) (local.get $e))))
   (v128.bitselect (f32x4.mul (local.get $e) (local.get $r)) (local.get $r)
     (f32x4.lt (local.get $x) (global.get $ZERO))))
 
+;; The sigmoid of four vectors (their exps interleaved, see $exp4x4).
+(func $sigmoid4x4 (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128)
+  (result v128 v128 v128 v128)
+  (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+  (call $exp4x4
+    (f32x4.neg (f32x4.abs (local.get $x0))) (f32x4.neg (f32x4.abs (local.get $x1)))
+    (f32x4.neg (f32x4.abs (local.get $x2))) (f32x4.neg (f32x4.abs (local.get $x3))))
+  (local.set $e3) (local.set $e2) (local.set $e1) (local.set $e0)
+  (call $sigmoid_from_exp (local.get $x0) (local.get $e0))
+  (call $sigmoid_from_exp (local.get $x1) (local.get $e1))
+  (call $sigmoid_from_exp (local.get $x2) (local.get $e2))
+  (call $sigmoid_from_exp (local.get $x3) (local.get $e3)))
+
 ;; tanh x = sign(x)·t(|x|) with t an odd polynomial for |x| < 0.625, else
-;; 1 − 2/(e^2|x| + 1) (which reaches exactly 1 once e^2|x| overflows). Taking
-;; the sign from x last keeps tanh(−0) = −0.
-(func $tanh4 (param $x v128) (result v128)
+;; 1 − 2/(e + 1) with e = e^2|x| (which reaches exactly 1 once e overflows).
+;; Taking the sign from x last keeps tanh(−0) = −0.
+(func $tanh_from_exp (param $x v128) (param $e v128) (result v128)
   (local $ax v128) (local $z v128) (local $p v128) (local $big v128)
   (local.set $ax (f32x4.abs (local.get $x)))
   (local.set $z (f32x4.mul (local.get $x) (local.get $x)))
@@ -111,8 +211,22 @@
     (f32x4.relaxed_madd (f32x4.mul (local.get $p) (local.get $z)) (local.get $ax) (local.get $ax)))
   (local.set $big
     (f32x4.sub (global.get $ONE)
-      (f32x4.div (global.get $TWO)
-        (f32x4.add (call $exp4 (f32x4.add (local.get $ax) (local.get $ax))) (global.get $ONE)))))
+      (f32x4.div (global.get $TWO) (f32x4.add (local.get $e) (global.get $ONE)))))
   (v128.or
     (v128.bitselect (local.get $p) (local.get $big) (f32x4.lt (local.get $ax) (global.get $TANH_SMALL)))
     (v128.and (local.get $x) (global.get $SIGN_BIT))))
+
+;; tanh of four vectors (their exps interleaved, see $exp4x4).
+(func $tanh4x4 (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128)
+  (result v128 v128 v128 v128)
+  (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+  (call $exp4x4
+    (f32x4.add (f32x4.abs (local.get $x0)) (f32x4.abs (local.get $x0)))
+    (f32x4.add (f32x4.abs (local.get $x1)) (f32x4.abs (local.get $x1)))
+    (f32x4.add (f32x4.abs (local.get $x2)) (f32x4.abs (local.get $x2)))
+    (f32x4.add (f32x4.abs (local.get $x3)) (f32x4.abs (local.get $x3))))
+  (local.set $e3) (local.set $e2) (local.set $e1) (local.set $e0)
+  (call $tanh_from_exp (local.get $x0) (local.get $e0))
+  (call $tanh_from_exp (local.get $x1) (local.get $e1))
+  (call $tanh_from_exp (local.get $x2) (local.get $e2))
+  (call $tanh_from_exp (local.get $x3) (local.get $e3)))

@@ -25,7 +25,7 @@ import { wasmActivationGrad, wasmAddBias, wasmSquaredErrorGrad } from "./fused.t
 import { wasmGemm } from "./gemm.ts";
 import { instantiateKernels, type SimdVariant } from "./instance.ts";
 import { wasmMaxPool2d } from "./pool.ts";
-import { wasmSoftmax, wasmSumAxis } from "./reduce.ts";
+import { wasmSoftmax, wasmSquaredDiffColumns, wasmSumAxis } from "./reduce.ts";
 import { WasmScratch } from "./scratch.ts";
 import { sgdUpdateFromAxpby } from "../sgd_update.ts";
 
@@ -66,6 +66,7 @@ export function loadWasmKernels(
       addBias: wasmAddBias(scratch, fallback),
       activationGrad: wasmActivationGrad(scratch, fallback),
       squaredErrorGrad: wasmSquaredErrorGrad(scratch, fallback),
+      squaredDiffColumns: wasmSquaredDiffColumns(scratch, fallback),
       axpby,
       // Two streamed axpby calls: a fused pass would save only one of their six copies.
       sgdUpdate: sgdUpdateFromAxpby(axpby),

@@ -1,5 +1,6 @@
 /**
- * The TypeScript side of the WebAssembly reductions: sum along an axis and
+ * The TypeScript side of the WebAssembly reductions: sum along an axis, the
+ * squared error's column sums (squaredDiffColumns) and
  * softmax / log-softmax along the last axis (inner = 1; other layouts go to
  * the fallback). Whole slabs of the array (one outer index each) are streamed
  * through scratch memory in chunks of about {@linkcode CHUNK} elements.
@@ -63,6 +64,60 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
   };
 }
 
+/**
+ * Returns the squaredDiffColumns kernel of the wasm backend: whole rows of
+ * `a` and `b` are streamed through scratch in chunks; the f64 column sums
+ * stay in scratch from chunk to chunk. Takes sumAxis's strided threshold:
+ * below it sumAxis itself runs the reference loop, which rounds the same.
+ */
+export function wasmSquaredDiffColumns(
+  scratch: WasmScratch,
+  fallback: Kernels,
+): Kernels["squaredDiffColumns"] {
+  return (a, b, args) => {
+    const { diff, out } = args;
+    const w = out.length;
+    if (
+      scratch.small(diff.length, SUM_STRIDED_MIN_LENGTH) || diff.length === 0 || !f32(a) ||
+      !f32(b) || !f32(diff) || !f32(out)
+    ) {
+      fallback.squaredDiffColumns(a, b, args);
+      return;
+    }
+    const per = slabsPerChunk(w);
+    // 16 bytes of padding after each operand: the loops read whole vectors.
+    const bytes = align16(per * w * 4 + 16);
+    const aAt = scratch.base;
+    const bAt = aAt + bytes;
+    const diffAt = bAt + bytes;
+    const outAt = diffAt + bytes;
+    const accAt = outAt + align16(w * 4 + 16);
+    if (!scratch.reserve(accAt + (w + 3) * 8 - scratch.base)) {
+      fallback.squaredDiffColumns(a, b, args);
+      return;
+    }
+    const mem = scratch.f32;
+    const rows = diff.length / w;
+    for (let r = 0; r < rows; r += per) {
+      const count = Math.min(per, rows - r);
+      mem.set(a.subarray(r * w, (r + count) * w), aAt >> 2);
+      mem.set(b.subarray(r * w, (r + count) * w), bAt >> 2);
+      scratch.exports.squared_diff_columns(
+        aAt,
+        bAt,
+        diffAt,
+        outAt,
+        count,
+        w,
+        accAt,
+        r === 0 ? 1 : 0,
+      );
+      diff.set(mem.subarray(diffAt >> 2, (diffAt >> 2) + count * w), r * w);
+    }
+    out.set(mem.subarray(outAt >> 2, (outAt >> 2) + w));
+  };
+}
+
 /** Returns the softmax kernel of the wasm backend. */
 export function wasmSoftmax(scratch: WasmScratch, fallback: Kernels): Kernels["softmax"] {
   return (x, args) => {
@@ -76,8 +131,9 @@ export function wasmSoftmax(scratch: WasmScratch, fallback: Kernels): Kernels["s
     }
     const per = slabsPerChunk(size);
     const xAt = scratch.base;
-    const outAt = xAt + align16(per * size * 4 + 16);
-    if (!scratch.reserve(outAt + per * size * 4 + 16 - scratch.base)) {
+    // 64 bytes of padding after each operand: the exp loop runs blocks of four vectors.
+    const outAt = xAt + align16(per * size * 4 + 64);
+    if (!scratch.reserve(outAt + per * size * 4 + 64 - scratch.base)) {
       fallback.softmax(x, args);
       return;
     }

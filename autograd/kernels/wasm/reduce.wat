@@ -1,4 +1,5 @@
-;; Reductions: sum along an axis and softmax along contiguous rows.
+;; Reductions: sum along an axis, the squared error's column sums and softmax
+;; along contiguous rows.
 ;;
 ;; Sums accumulate in f64 (two f64x2 lanes per f32x4), as the reference
 ;; kernels do in JS doubles, so a long float32 sum loses no precision per
@@ -66,18 +67,61 @@
       ;; Step back over the lanes read past the row end.
       (local.set $x (i32.sub (local.get $x) (i32.shl (i32.sub (local.get $i) (local.get $inner)) (i32.const 2))))
       (br_if $row (local.tee $s (i32.sub (local.get $s) (i32.const 1)))))
+    (call $round_row (local.get $acc) (local.get $out) (local.get $inner))
+    (local.set $out (i32.add (local.get $out) (i32.shl (local.get $inner) (i32.const 2))))
+    (br_if $block (local.tee $outer (i32.sub (local.get $outer) (i32.const 1))))))
+
+;; out[i] = f32(acc[i]) for i < $n ≥ 1 (whole vectors: out needs 16 bytes of padding).
+(func $round_row (param $acc i32) (param $out i32) (param $n i32)
+  (loop $store
+    (v128.store (local.get $out)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+        (f32x4.demote_f64x2_zero (v128.load (local.get $acc)))
+        (f32x4.demote_f64x2_zero (v128.load offset=16 (local.get $acc)))))
+    (local.set $acc (i32.add (local.get $acc) (i32.const 32)))
+    (local.set $out (i32.add (local.get $out) (i32.const 16)))
+    (br_if $store (i32.gt_s (local.tee $n (i32.sub (local.get $n) (i32.const 4))) (i32.const 0)))))
+
+;; diff = a − b and acc[j] += diff[r, j]² (squared in f32, added in f64) for
+;; $rows ≥ 1 rows of $w; then out[j] = f32(acc[j]): the squared error's
+;; forward, rounding as sub, mul and sum_axis do. $acc is ($w + 3)·8 bytes,
+;; zeroed first when $clear (later chunks of rows keep adding). Vectors may
+;; straddle a row end, as in sum_axis: diff gets the next row's correct
+;; values early (diff must not overlap a or b) and the f64 lanes past $w are
+;; padding.
+(func (export "squared_diff_columns")
+  (param $a i32) (param $b i32) (param $diff i32) (param $out i32) (param $rows i32)
+  (param $w i32) (param $acc i32) (param $clear i32)
+  (local $i i32) (local $p i32) (local $d v128) (local $back i32)
+  (if (local.get $clear)
+    (then
+      (memory.fill (local.get $acc) (i32.const 0)
+        (i32.shl (i32.add (local.get $w) (i32.const 3)) (i32.const 3)))))
+  (loop $row
     (local.set $p (local.get $acc))
     (local.set $i (i32.const 0))
-    (loop $store
-      (v128.store (local.get $out)
-        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-          (f32x4.demote_f64x2_zero (v128.load (local.get $p)))
-          (f32x4.demote_f64x2_zero (v128.load offset=16 (local.get $p)))))
+    (loop $vec
+      (local.set $d (f32x4.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+      (v128.store (local.get $diff) (local.get $d))
+      (local.set $d (f32x4.mul (local.get $d) (local.get $d)))
+      (v128.store (local.get $p)
+        (f64x2.add (v128.load (local.get $p)) (f64x2.promote_low_f32x4 (local.get $d))))
+      (v128.store offset=16 (local.get $p)
+        (f64x2.add (v128.load offset=16 (local.get $p))
+          (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $diff (i32.add (local.get $diff) (i32.const 16)))
       (local.set $p (i32.add (local.get $p) (i32.const 32)))
-      (local.set $out (i32.add (local.get $out) (i32.const 16)))
-      (br_if $store (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $inner))))
-    (local.set $out (i32.sub (local.get $out) (i32.shl (i32.sub (local.get $i) (local.get $inner)) (i32.const 2))))
-    (br_if $block (local.tee $outer (i32.sub (local.get $outer) (i32.const 1))))))
+      (br_if $vec (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $w))))
+    ;; Step back over the lanes read past the row end.
+    (local.set $back (i32.shl (i32.sub (local.get $i) (local.get $w)) (i32.const 2)))
+    (local.set $a (i32.sub (local.get $a) (local.get $back)))
+    (local.set $b (i32.sub (local.get $b) (local.get $back)))
+    (local.set $diff (i32.sub (local.get $diff) (local.get $back)))
+    (br_if $row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))
+  (call $round_row (local.get $acc) (local.get $out) (local.get $w)))
 
 ;; Softmax (or, with $log, log-softmax) of $rows contiguous rows of $size ≥ 1
 ;; floats from $x into $out (which must not overlap $x). As in the reference:
@@ -86,7 +130,8 @@
 (func (export "softmax_rows")
   (param $x i32) (param $out i32) (param $rows i32) (param $size i32) (param $log i32)
   (local $i i32) (local $max f32) (local $vmax v128) (local $e v128) (local $sum f64)
-  (local $shift v128) (local $tail v128)
+  (local $shift v128) (local $tail v128) (local $at i32) (local $e1 v128) (local $e2 v128)
+  (local $e3 v128)
   (local.set $tail (call $lane_mask (i32.and (local.get $size) (i32.const 3))))
   (loop $row
     ;; Row maximum; lanes past the row end count as −∞.
@@ -103,15 +148,25 @@
       (f32x4.pmax (local.get $vmax) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vmax) (local.get $vmax))))
     (local.set $vmax
       (f32x4.pmax (local.get $vmax) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $vmax) (local.get $vmax))))
-    ;; e = exp(x − max) into out, then its sum (out's lanes past the end are
-    ;; masked out by sum_line and rewritten by the next row).
+    ;; e = exp(x − max) into out, four vectors at a time (see $exp4x4), then
+    ;; its sum. Lanes past the row end read at most 60 bytes past it (the
+    ;; TypeScript side pads both operands by 64 bytes); in out they are masked
+    ;; out by sum_line and rewritten by the next row.
     (local.set $i (i32.const 0))
     (loop $exp
-      (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
-        (call $exp4
-          (f32x4.sub (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
-            (local.get $vmax))))
-      (br_if $exp (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $size))))
+      (local.set $at (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+      (call $exp4x4
+        (f32x4.sub (v128.load (local.get $at)) (local.get $vmax))
+        (f32x4.sub (v128.load offset=16 (local.get $at)) (local.get $vmax))
+        (f32x4.sub (v128.load offset=32 (local.get $at)) (local.get $vmax))
+        (f32x4.sub (v128.load offset=48 (local.get $at)) (local.get $vmax)))
+      (local.set $e3) (local.set $e2) (local.set $e1) (local.set $e)
+      (local.set $at (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))))
+      (v128.store (local.get $at) (local.get $e))
+      (v128.store offset=16 (local.get $at) (local.get $e1))
+      (v128.store offset=32 (local.get $at) (local.get $e2))
+      (v128.store offset=48 (local.get $at) (local.get $e3))
+      (br_if $exp (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $size))))
     (local.set $sum (call $sum_line (local.get $out) (local.get $size)))
     (if (local.get $log)
       (then

@@ -1,13 +1,14 @@
 /**
  * Shared helpers of the reference-kernel tests: seeded random arrays, a
- * tolerance comparison, and naive index arithmetic for strided views. Nothing
- * here calls a kernel, so the tests' expectations stay independent of it.
+ * tolerance comparison, naive index arithmetic for strided views and window
+ * geometries. Nothing here calls a kernel, so the tests' expectations stay
+ * independent of it.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import type { Storage, StridedView } from "../../../autograd/kernels/kernels.ts";
+import type { Storage, StridedView, Window2d } from "../../../autograd/kernels/kernels.ts";
 
 /** A constructor of either storage type. */
 export type StorageCtor = typeof Float32Array | typeof Float64Array;
@@ -110,4 +111,13 @@ export function randomView(
   const offset = Math.floor(r() * 4);
   const last = shape.reduce((p, n, d) => p + (n - 1) * strides[d], offset);
   return { view: { shape, strides, offset }, size: last + 1 };
+}
+
+/** A full Window2d from the free parameters, with oh/ow by the documented formula. */
+export function geometry(g: Omit<Window2d, "oh" | "ow">): Window2d {
+  return {
+    ...g,
+    oh: Math.floor((g.h + 2 * g.pad - g.kh) / g.stride) + 1,
+    ow: Math.floor((g.w + 2 * g.pad - g.kw) / g.stride) + 1,
+  };
 }

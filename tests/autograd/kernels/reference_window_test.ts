@@ -7,18 +7,7 @@
 import assert from "node:assert/strict";
 import type { Window2d } from "../../../autograd/kernels/kernels.ts";
 import { referenceKernels as K } from "../../../autograd/kernels/reference/mod.ts";
-import { assertClose, dot, DTYPES, rand } from "./reference_helpers.ts";
-
-/** A full Window2d from the free parameters, with oh/ow by the documented formula. */
-function geometry(
-  g: Omit<Window2d, "oh" | "ow">,
-): Window2d {
-  return {
-    ...g,
-    oh: Math.floor((g.h + 2 * g.pad - g.kh) / g.stride) + 1,
-    ow: Math.floor((g.w + 2 * g.pad - g.kw) / g.stride) + 1,
-  };
-}
+import { assertClose, dot, DTYPES, geometry, rand } from "./reference_helpers.ts";
 
 const WINDOWS: Window2d[] = [
   geometry({ n: 2, c: 3, h: 5, w: 6, kh: 3, kw: 3, stride: 1, pad: 1 }),

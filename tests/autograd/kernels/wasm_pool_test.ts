@@ -10,14 +10,7 @@ import type { Window2d } from "../../../autograd/kernels/kernels.ts";
 import { referenceKernels as ref } from "../../../autograd/kernels/reference/mod.ts";
 import { loadWasmKernels } from "../../../autograd/kernels/wasm/mod.ts";
 import { assertSameBits, randomArray } from "../float_arrays.ts";
-
-function geometry(g: Omit<Window2d, "oh" | "ow">): Window2d {
-  return {
-    ...g,
-    oh: Math.floor((g.h + 2 * g.pad - g.kh) / g.stride) + 1,
-    ow: Math.floor((g.w + 2 * g.pad - g.kw) / g.stride) + 1,
-  };
-}
+import { geometry } from "./reference_helpers.ts";
 
 const UNPADDED: Window2d[] = [
   geometry({ n: 4, c: 8, h: 24, w: 24, kh: 2, kw: 2, stride: 2, pad: 0 }),
