@@ -63,8 +63,10 @@ export function setBackend(name: BackendName, options: NativeKernelOptions = {})
  * reference. It never prompts or warns: without `--allow-ffi` it quietly
  * keeps wasm. Importing the library does not do this by itself, because
  * backends differ in the last bits of their results and a program's numbers
- * should not change with a permission flag unless it asks; command-line
- * tools and benchmarks call it at start-up.
+ * should not change with a permission flag unless it asks. A program opts
+ * in by calling it at start-up, as `deno task bench` does; the library's
+ * training and OCR tasks stay on wasm, so their results are the same
+ * whether or not a BLAS is installed.
  */
 export function autoBackend(options: NativeKernelOptions = {}): BackendName {
   const load = loadNativeKernels(wasmKernels ?? referenceKernels, options);

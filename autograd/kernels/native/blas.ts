@@ -2,7 +2,7 @@
  * Finding and opening a system BLAS through Deno's FFI (`Deno.dlopen`): the
  * permission checks that come first, the library names tried, and the few C
  * symbols used — `cblas_sgemm`, and where the library has them OpenBLAS's
- * thread-count setter and three level-1 routines (copy, scale, axpy).
+ * thread-count setter and two level-1 routines (scale, axpy).
  * Nothing here runs at import time, and without Deno (a browser) or without
  * FFI permission no file is touched: permissions are
  * queried, never requested, so there is no prompt.
@@ -34,12 +34,6 @@ const SYMBOLS = {
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
   // Level 1, for the optimizer update (sgd_update.ts); optional, as only cblas_sgemm is required.
-  // cblas_scopy(N, X, incX, Y, incY)
-  cblas_scopy: {
-    parameters: ["i32", "buffer", "i32", "buffer", "i32"],
-    result: "void",
-    optional: true,
-  },
   // cblas_sscal(N, alpha, X, incX)
   cblas_sscal: { parameters: ["i32", "f32", "buffer", "i32"], result: "void", optional: true },
   // cblas_saxpy(N, alpha, X, incX, Y, incY)
@@ -159,10 +153,8 @@ export interface Blas {
   readonly level1: BlasLevel1 | null;
 }
 
-/** Level-1 BLAS on whole float32 arrays (unit strides), each element rounded once. */
+/** Level-1 BLAS on whole float32 arrays (unit strides); axpy may fuse its multiply and add. */
 export interface BlasLevel1 {
-  /** y ← x for the first `n` elements (cblas_scopy). */
-  scopy(n: number, x: Float32Array, y: Float32Array): void;
   /** x ← alpha·x for the first `n` elements, alpha as a float32 (cblas_sscal). */
   sscal(n: number, alpha: number, x: Float32Array): void;
   /** y ← alpha·x + y for the first `n` elements, alpha as a float32 (cblas_saxpy). */
@@ -192,12 +184,11 @@ function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor): bool
 
 function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas {
   const { cblas_sgemm: sgemm, openblas_set_num_threads: setThreads } = library.symbols;
-  const { cblas_scopy: scopy, cblas_sscal: sscal, cblas_saxpy: saxpy } = library.symbols;
+  const { cblas_sscal: sscal, cblas_saxpy: saxpy } = library.symbols;
   let threads = 0; // unknown until set
   return {
     path,
-    level1: scopy === null || sscal === null || saxpy === null ? null : {
-      scopy: (n, x, y) => scopy(n, x, 1, y, 1),
+    level1: sscal === null || saxpy === null ? null : {
       sscal: (n, alpha, x) => sscal(n, alpha, x, 1),
       saxpy: (n, alpha, x, y) => saxpy(n, alpha, x, 1, y, 1),
     },

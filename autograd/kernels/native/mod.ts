@@ -2,7 +2,7 @@
  * The native backend: matrix products (and so convolutions, which the conv
  * op runs as im2col + gemm, and their col2im backward) through a system BLAS
  * — OpenBLAS's `cblas_sgemm`, called with Deno's FFI — and SGD's parameter
- * update through level-1 BLAS where it rounds the same (sgd_update.ts);
+ * update through level-1 BLAS on the caller's arrays (sgd_update.ts);
  * every other kernel from a fallback {@linkcode Kernels} (normally the
  * WebAssembly set, which itself falls back to the reference kernels).
  *

@@ -48,11 +48,8 @@ const BINARY: Partial<Record<BinaryOp, { code: number; minLength: number }>> = {
   div: { code: 3, minLength: 192 },
 };
 
-/**
- * Shortest arrays axpby sends to WebAssembly: 192: 121/124 ns, 256: 157/133, 512: 295/174.
- * (The native set's sgdUpdate rounds in float32 from the same length, see native/sgd_update.ts.)
- */
-export const AXPBY_MIN_LENGTH = 256;
+/** Shortest arrays axpby sends to WebAssembly: 192: 121/124 ns, 256: 157/133, 512: 295/174. */
+const AXPBY_MIN_LENGTH = 256;
 
 const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
