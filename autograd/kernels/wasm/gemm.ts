@@ -78,7 +78,8 @@ function gemmFlags(args: GemmArgs): number {
 /**
  * Smallest m·n·k run on several threads. A job costs the caller about 6 µs
  * more than running alone when the workers have nothing to do (publish,
- * wake, wait: `thread_handoff_us` of bench/threads.ts), more when a worker
+ * wake, wait: `thread_handoff_us` of bench/threads.ts; 1.6 µs since the
+ * workers poll for a moment before they sleep), more when a worker
  * must first be woken from a deep sleep, and the threads spend 3-8% more CPU
  * time in all (B and A are packed whole, and claims) — measured on the
  * 2-core dev machine, whose other core was busy. At 2^20 (128×64×128, 35 µs
