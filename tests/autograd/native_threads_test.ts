@@ -2,16 +2,23 @@
  * Tests of the native gemm's panel split: 1 and 2 threads give the same
  * bits (odd and even sizes, row and column panels, transposes, accumulation,
  * subarrays), the split matches one unsplit BLAS call bit for bit on these
- * shapes, workers really run panels, and the panel plan covers C exactly.
+ * shapes, workers really run panels, the panel plan covers C exactly, and
+ * training a small CNN on the native set gives the same weights on 1 and 2
+ * threads.
  * Tests that need OpenBLAS are skipped (ignored, with the reason in their
  * name) where it is absent.
  */
 
 import assert from "node:assert/strict";
+import { crossEntropy, rand, Rng } from "../../mod.ts";
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, SGD } from "../../layers/mod.ts";
 import {
+  type Kernels,
   loadNativeKernels,
+  loadWasmKernels,
   referenceKernels as ref,
   shutdownThreads,
+  useKernels,
 } from "../../autograd/kernels/mod.ts";
 import { openBlas } from "../../autograd/kernels/native/blas.ts";
 import { nativePanelPool, shutdownNativeThreads } from "../../autograd/kernels/native/gemm.ts";
@@ -117,6 +124,55 @@ Deno.test(`native gemm split reads and writes subarrays at their offsets${skippe
         assert.ok(Math.abs(out[17 + i] - outs[2][17 + i]) <= 1e-6 * k + 1e-6, `C[${i}]`);
       }
     }
+  } finally {
+    shutdownNativeThreads();
+  }
+});
+
+Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads${skipped}`, {
+  ignore: probe.kernels === null,
+}, async () => {
+  const wasm = loadWasmKernels(ref)!;
+  /** Three SGD steps with momentum; the products of both convolutions and the first layer split. */
+  const train = (kernels: Kernels) => {
+    const previous = useKernels(kernels);
+    try {
+      const rng = new Rng(7);
+      const model = new Sequential(
+        new Conv2d({ in: 1, out: 16 }, 5, { rng }),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Conv2d({ in: 16, out: 32 }, 5, { rng }),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Linear(32 * 4 * 4, 64, { rng }),
+        new ReLU(),
+        new Linear(64, 10, { rng }),
+      );
+      const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
+      for (let step = 0; step < 3; step++) {
+        const loss = crossEntropy(model.forward(rand([32, 1, 28, 28], { rng })), labels);
+        optimizer.zeroGrad({ reuse: true });
+        loss.backward();
+        optimizer.step();
+      }
+      return model.parameters().map((p) => (p.data as Float32Array).slice());
+    } finally {
+      useKernels(previous);
+    }
+  };
+  try {
+    const two = loadNativeKernels(wasm, { threads: 2 }).kernels!;
+    train(two);
+    await workerReady();
+    const blas = openBlas().blas!;
+    const before = nativePanelPool(blas)!.jobs;
+    const withTwo = train(two);
+    assert.ok(nativePanelPool(blas)!.jobs > before, "products took the split path");
+    const withOne = train(loadNativeKernels(wasm, { threads: 1 }).kernels!);
+    withOne.forEach((w, i) => assertSameBits(withTwo[i], w, `parameter ${i}`));
   } finally {
     shutdownNativeThreads();
   }
