@@ -10,8 +10,6 @@
  */
 
 import assert from "node:assert/strict";
-import { crossEntropy, rand, Rng } from "../../mod.ts";
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, SGD } from "../../layers/mod.ts";
 import {
   type Kernels,
   loadNativeKernels,
@@ -24,6 +22,7 @@ import { openBlas } from "../../autograd/kernels/native/blas.ts";
 import { nativePanelPool, shutdownNativeThreads } from "../../autograd/kernels/native/gemm.ts";
 import { PANELS, planPanels, SPLIT_MIN_WORK } from "../../autograd/kernels/native/panels.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
+import { trainSmallCnn } from "./small_cnn.ts";
 
 // Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
 const probe = loadNativeKernels(ref);
@@ -133,32 +132,10 @@ Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads
   ignore: probe.kernels === null,
 }, async () => {
   const wasm = loadWasmKernels(ref)!;
-  /** Three SGD steps with momentum; the products of both convolutions and the first layer split. */
   const train = (kernels: Kernels) => {
     const previous = useKernels(kernels);
     try {
-      const rng = new Rng(7);
-      const model = new Sequential(
-        new Conv2d({ in: 1, out: 16 }, 5, { rng }),
-        new ReLU(),
-        new MaxPool2d(2),
-        new Conv2d({ in: 16, out: 32 }, 5, { rng }),
-        new ReLU(),
-        new MaxPool2d(2),
-        new Flatten(),
-        new Linear(32 * 4 * 4, 64, { rng }),
-        new ReLU(),
-        new Linear(64, 10, { rng }),
-      );
-      const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-      const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
-      for (let step = 0; step < 3; step++) {
-        const loss = crossEntropy(model.forward(rand([32, 1, 28, 28], { rng })), labels);
-        optimizer.zeroGrad({ reuse: true });
-        loss.backward();
-        optimizer.step();
-      }
-      return model.parameters().map((p) => (p.data as Float32Array).slice());
+      return trainSmallCnn();
     } finally {
       useKernels(previous);
     }
@@ -172,7 +149,8 @@ Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads
     const withTwo = train(two);
     assert.ok(nativePanelPool(blas)!.jobs > before, "products took the split path");
     const withOne = train(loadNativeKernels(wasm, { threads: 1 }).kernels!);
-    withOne.forEach((w, i) => assertSameBits(withTwo[i], w, `parameter ${i}`));
+    assert.deepEqual(withTwo.losses, withOne.losses);
+    withOne.weights.forEach((w, i) => assertSameBits(withTwo.weights[i], w, `parameter ${i}`));
   } finally {
     shutdownNativeThreads();
   }

@@ -20,9 +20,10 @@ import {
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { kernelBuilds } from "../../autograd/kernels/wasm/instance.ts";
 import { sharedBinary } from "../../autograd/kernels/wasm/shared_memory.ts";
-import { crossEntropy, mul, rand, Rng, sum, type Tensor } from "../../mod.ts";
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, SGD } from "../../layers/mod.ts";
+import { mul, rand, Rng, sum } from "../../mod.ts";
+import { Conv2d } from "../../layers/mod.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
+import { trainSmallCnn } from "./small_cnn.ts";
 
 /**
  * Sets `n` threads and waits until the pool's workers are up, so the checks
@@ -148,35 +149,8 @@ Deno.test("threaded conv2d: forward and backward give the same bits as one threa
 
 Deno.test("training a small CNN for a few steps gives the same weights on 1 and 2 threads", async () => {
   try {
-    const train = () => {
-      const rng = new Rng(7);
-      const model = new Sequential(
-        new Conv2d({ in: 1, out: 16 }, 5, { rng }),
-        new ReLU(),
-        new MaxPool2d(2),
-        new Conv2d({ in: 16, out: 32 }, 5, { rng }),
-        new ReLU(),
-        new MaxPool2d(2),
-        new Flatten(),
-        new Linear(32 * 4 * 4, 64, { rng }),
-        new ReLU(),
-        new Linear(64, 10, { rng }),
-      );
-      const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-      const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
-      const losses: number[] = [];
-      for (let step = 0; step < 3; step++) {
-        const x: Tensor = rand([32, 1, 28, 28], { rng });
-        const loss = crossEntropy(model.forward(x), labels);
-        losses.push(loss.item());
-        optimizer.zeroGrad();
-        loss.backward();
-        optimizer.step();
-      }
-      return { losses, weights: model.parameters().map((p) => (p.data as Float32Array).slice()) };
-    };
-    const one = await withThreads(1, train);
-    const two = await withThreads(2, train);
+    const one = await withThreads(1, trainSmallCnn);
+    const two = await withThreads(2, trainSmallCnn);
     assert.deepEqual(two.losses, one.losses);
     for (let i = 0; i < one.weights.length; i++) {
       assertSameBits(two.weights[i], one.weights[i], `parameter ${i}`);
