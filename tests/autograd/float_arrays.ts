@@ -9,15 +9,19 @@
 
 import assert from "node:assert/strict";
 
-/** Deterministic uniform numbers in [−1, 1) (xorshift), so failures reproduce. */
-export function randomArray(length: number, seed: number): Float32Array {
+/** Deterministic uniform numbers in [lo, hi), default [−1, 1) (xorshift), so failures reproduce. */
+export function randomArray(
+  length: number,
+  seed: number,
+  range: { lo: number; hi: number } = { lo: -1, hi: 1 },
+): Float32Array {
   let s = (seed * 2654435761) >>> 0 || 1;
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    out[i] = (s >>> 0) / 2147483648 - 1;
+    out[i] = range.lo + ((s >>> 0) / 4294967296) * (range.hi - range.lo);
   }
   return out;
 }

@@ -10,21 +10,15 @@ import assert from "node:assert/strict";
 import type { Kernels } from "../../../autograd/kernels/kernels.ts";
 import { referenceKernels as ref } from "../../../autograd/kernels/reference/mod.ts";
 import { loadWasmKernels } from "../../../autograd/kernels/wasm/mod.ts";
+import { randomArray } from "../float_arrays.ts";
 
 const variants: { simd: string; kernels: Kernels }[] = (["relaxed", "plain"] as const).map(
   (simd) => ({ simd, kernels: loadWasmKernels(ref, { simd, ignoreThresholds: true })! }),
 );
 
-/** Deterministic numbers in [lo, hi) (xorshift) with special values up front. */
+/** Deterministic numbers in [lo, hi) with special values up front. */
 function values(length: number, seed: number, lo = -2, hi = 2): Float32Array {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = lo + ((s >>> 0) / 4294967296) * (hi - lo);
-  }
+  const out = randomArray(length, seed, { lo, hi });
   const special = [0, -0, NaN, Infinity, -Infinity, 1, -1, 1e-40, 3e38];
   out.set(special.slice(0, Math.min(length, special.length)), 0);
   return out;

@@ -11,19 +11,7 @@ import assert from "node:assert/strict";
 import type { BinaryOp, Kernels, UnaryOp, Window2d } from "../../../autograd/kernels/kernels.ts";
 import { referenceKernels as ref } from "../../../autograd/kernels/reference/mod.ts";
 import { loadWasmKernels, type SimdVariant } from "../../../autograd/kernels/wasm/mod.ts";
-
-/** Deterministic uniform numbers in [lo, hi) (xorshift), so failures reproduce. */
-function randomArray(length: number, lo = -1, hi = 1, seed = length + 1): Float32Array {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = lo + ((s >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
-}
+import { randomArray } from "../float_arrays.ts";
 
 /** Asserts |actual − expected| ≤ atol + rtol·|expected| elementwise, NaN matching NaN. */
 function assertClose(
@@ -65,9 +53,9 @@ Deno.test("wasm gemm matches the reference on odd shapes, all transpose/accumula
   // Larger than one block: m > MC = 96, k > KC = 256, n > 8 panels with an edge.
   shapes.push([257, 33, 7], [7, 257, 65], [65, 7, 257], [100, 37, 600], [97, 9, 513], [6, 8, 256]);
   for (const [m, n, k] of shapes) {
-    const a = randomArray(m * k, -1, 1, m * 7 + k);
-    const b = randomArray(k * n, -1, 1, n * 13 + k);
-    const c0 = randomArray(m * n, -1, 1, m + n);
+    const a = randomArray(m * k, m * 7 + k);
+    const b = randomArray(k * n, n * 13 + k);
+    const c0 = randomArray(m * n, m + n);
     for (let flags = 0; flags < 8; flags++) {
       const opts = {
         m,
@@ -107,8 +95,8 @@ Deno.test("wasm gemm: the MLP shapes and a product of known value", () => {
     assert.ok(c.every((v) => v === k), `${m}×${k}×${n}`);
   }
   const [m, k, n] = [1024, 32, 64];
-  const a = randomArray(k * m, -1, 1, 5); // stored k×m: transA
-  const b = randomArray(k * n, -1, 1, 6);
+  const a = randomArray(k * m, 5); // stored k×m: transA
+  const b = randomArray(k * n, 6);
   const expected = new Float32Array(m * n);
   const c = new Float32Array(m * n);
   ref.gemm({ a, b, c: expected, m, n, k, transA: true });
@@ -135,8 +123,8 @@ Deno.test("wasm kernels delegate Float64Array, small and unaccelerated calls to 
   assert.ok(kernels);
   assert.equal(kernels.name, "wasm");
   const [m, n, k] = [40, 50, 60];
-  const a64 = Float64Array.from(randomArray(m * k));
-  const b64 = Float64Array.from(randomArray(k * n));
+  const a64 = Float64Array.from(randomArray(m * k, m * k + 1));
+  const b64 = Float64Array.from(randomArray(k * n, k * n + 1));
   const c64 = new Float64Array(m * n);
   kernels.gemm({ a: a64, b: b64, c: c64, m, n, k });
   assert.deepEqual(spy.calls, ["gemm"]);
@@ -145,7 +133,7 @@ Deno.test("wasm kernels delegate Float64Array, small and unaccelerated calls to 
   assert.deepEqual(c64, expected);
 
   spy.calls.length = 0;
-  const x64 = Float64Array.from(randomArray(5000));
+  const x64 = Float64Array.from(randomArray(5000, 5001));
   kernels.unary("exp", x64, new Float64Array(5000));
   kernels.unary("exp", new Float32Array(4), new Float32Array(4)); // below the threshold
   kernels.unary("sqrt", new Float32Array(5000), new Float32Array(5000)); // not accelerated
@@ -158,10 +146,10 @@ Deno.test("wasm kernels delegate Float64Array, small and unaccelerated calls to 
   assert.deepEqual(spy.calls, ["unary", "unary", "unary", "softmax"]);
 
   spy.calls.length = 0;
-  const a32 = randomArray(m * k);
-  kernels.gemm({ a: a32, b: randomArray(k * n), c: new Float32Array(m * n), m, n, k });
-  kernels.unary("exp", randomArray(5000), new Float32Array(5000));
-  kernels.softmax(randomArray(6000), {
+  const a32 = randomArray(m * k, m * k + 1);
+  kernels.gemm({ a: a32, b: randomArray(k * n, k * n + 1), c: new Float32Array(m * n), m, n, k });
+  kernels.unary("exp", randomArray(5000, 5001), new Float32Array(5000));
+  kernels.softmax(randomArray(6000, 6001), {
     outer: 60,
     size: 100,
     inner: 1,
@@ -185,7 +173,7 @@ Deno.test("wasm unary math matches Math.* within a few float32 ulps", () => {
   for (const { simd, kernels } of variants) {
     for (const [op, [lo, hi]] of Object.entries(UNARY_RANGES)) {
       for (const n of LENGTHS) {
-        const x = randomArray(n, lo, hi, n + op.length);
+        const x = randomArray(n, n + op.length, { lo, hi });
         const expected = new Float32Array(n);
         ref.unary(op as UnaryOp, x, expected);
         const out = new Float32Array(n);
@@ -260,8 +248,8 @@ Deno.test("wasm unary math: special values, saturation and subnormals", () => {
 Deno.test("wasm binary ops and axpby match the reference", () => {
   for (const { simd, kernels } of variants) {
     for (const n of LENGTHS) {
-      const a = randomArray(n, -3, 3, n);
-      const b = randomArray(n, 0.5, 2, n + 1);
+      const a = randomArray(n, n, { lo: -3, hi: 3 });
+      const b = randomArray(n, n + 1, { lo: 0.5, hi: 2 });
       for (const op of ["add", "sub", "mul", "div"] as BinaryOp[]) {
         const expected = new Float32Array(n);
         ref.binary(op, { a, b, out: expected });
@@ -287,7 +275,7 @@ Deno.test("wasm sumAxis matches the reference for every layout", () => {
   const layouts: [number, number, number][] = [[1, 1, 1], [1, 40000, 1], [3, 7, 1], [65, 33, 1]];
   layouts.push([1, 3, 7], [7, 33, 3], [2, 65, 257], [33, 1, 5], [1, 20000, 2], [3, 5, 6000]);
   for (const [outer, size, inner] of layouts) {
-    const x = randomArray(outer * size * inner, -1, 1, outer + size + inner);
+    const x = randomArray(outer * size * inner, outer + size + inner);
     const expected = new Float32Array(outer * inner);
     ref.sumAxis(x, { outer, size, inner, out: expected });
     const out = new Float32Array(outer * inner);
@@ -301,7 +289,7 @@ Deno.test("wasm softmax and log-softmax match the reference, including ±∞ and
   for (const { simd, kernels } of variants) {
     for (const size of [1, 3, 7, 33, 65, 257, 20000]) {
       const outer = size > 1000 ? 2 : 5;
-      const x = randomArray(outer * size, -20, 20, size);
+      const x = randomArray(outer * size, size, { lo: -20, hi: 20 });
       for (const log of [false, true]) {
         const expected = new Float32Array(x.length);
         ref.softmax(x, { outer, size, inner: 1, out: expected, log });
@@ -362,7 +350,7 @@ Deno.test("wasm im2col and col2im match the reference exactly", () => {
   const { kernels } = variants[0];
   for (const g of geometries) {
     const what = JSON.stringify(g);
-    const x = randomArray(g.n * g.c * g.h * g.w, -1, 1, g.h * g.w);
+    const x = randomArray(g.n * g.c * g.h * g.w, g.h * g.w);
     const colsSize = g.c * g.kh * g.kw * g.n * g.oh * g.ow;
     const expected = new Float32Array(colsSize);
     ref.im2col(x, { ...g, cols: expected });
@@ -370,8 +358,8 @@ Deno.test("wasm im2col and col2im match the reference exactly", () => {
     kernels.im2col(x, { ...g, cols });
     assert.deepEqual(cols, expected, `im2col ${what}`);
 
-    const grad = randomArray(colsSize, -1, 1, colsSize);
-    const image = randomArray(x.length, -1, 1, 3); // col2im adds into what is there
+    const grad = randomArray(colsSize, colsSize);
+    const image = randomArray(x.length, 3); // col2im adds into what is there
     const imageExpected = image.slice();
     ref.col2im(grad, { ...g, out: imageExpected });
     kernels.col2im(grad, { ...g, out: image });
