@@ -6,7 +6,7 @@
 
 import type { ActivationOp, Tensor } from "../autograd/mod.ts";
 import { ReLU, Sigmoid, Tanh } from "./activations.ts";
-import { Conv2d } from "./conv2d.ts";
+import { Conv2d, MaxPool2d } from "./conv2d.ts";
 import { Linear } from "./linear.ts";
 import { Module } from "./module.ts";
 
@@ -36,6 +36,20 @@ function fusable(
   return null;
 }
 
+/**
+ * Whether `layers[i]` is a plain ReLU and `layers[i + 1]` a plain unpadded
+ * MaxPool2d. The two commute — max(relu(a), relu(b)) = relu(max(a, b)), with
+ * the same first maximum, and a gradient of zero wherever the ReLU cuts — so
+ * they can run as pool then ReLU: the same bits, with the ReLU and its
+ * backward on a quarter of the elements for a 2×2 pool. (Padding is left
+ * alone: it would compare against cells the ReLU never saw.)
+ */
+function reluBeforeMaxPool(layers: readonly Module[], i: number): boolean {
+  const pool = layers[i + 1];
+  return plainActivation(layers[i]) === "relu" && pool?.constructor === MaxPool2d &&
+    !(pool as MaxPool2d).options.padding;
+}
+
 /** A chain of layers; parameter names are `layers.<index>.<name>`. */
 export class Sequential extends Module {
   /** The layers, in order. */
@@ -50,14 +64,23 @@ export class Sequential extends Module {
   /**
    * Feeds x through every layer. A plain Conv2d, or a plain Linear without
    * its own activation, followed by a Sigmoid, Tanh or ReLU layer runs as
-   * one fused op: the same numbers, with fewer passes and temporaries.
+   * one fused op, and a ReLU followed by max pooling runs after the pooling
+   * (they commute): the same numbers, with fewer passes
+   * and temporaries.
    */
   forward(x: Tensor): Tensor {
     let h = x;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      const fused = fusable(layer, plainActivation(layers[i + 1]));
+      if (reluBeforeMaxPool(layers, i)) {
+        h = layer.forward(layers[i + 1].forward(h));
+        i++;
+        continue;
+      }
+      const fused = reluBeforeMaxPool(layers, i + 1)
+        ? null
+        : fusable(layer, plainActivation(layers[i + 1]));
       if (fused !== null) {
         h = fused(h);
         i++;

@@ -1,12 +1,24 @@
 /**
- * Sequential fuses a plain Linear with the activation layer after it (and
- * Linear's own `activation` option fuses the same way): the output and every
- * parameter gradient must be the unfused layers' bits, on every backend.
+ * Sequential fuses a plain Linear or Conv2d with the activation layer after
+ * it (and Linear's own `activation` option fuses the same way), and runs a
+ * ReLU followed by max pooling after the pooling: the output and every
+ * parameter gradient must be the layers' bits run one by one, on every
+ * backend.
  */
 
 import assert from "node:assert/strict";
 import { rand, Rng, sigmoid, squaredError, type Tensor } from "../../mod.ts";
-import { Linear, type Module, ReLU, Sequential, Sigmoid, Tanh } from "../../layers/mod.ts";
+import {
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  type Module,
+  ReLU,
+  Sequential,
+  Sigmoid,
+  Tanh,
+} from "../../layers/mod.ts";
 import { useKernels } from "../../autograd/kernels/mod.ts";
 import { FLOAT32_BACKENDS } from "../autograd/op_check.ts";
 
@@ -40,6 +52,45 @@ Deno.test("Sequential: fused Linear + activation equals the layers one by one, b
       const x = rand([12, 64], { rng: new Rng(1) });
       const fused = bits(model, (v) => model.forward(v), x);
       const unfused = bits(model, (v) => model.layers.reduce((h, l) => l.forward(h), v), x);
+      fused.forEach((got, i) => assert.deepEqual(got, unfused[i], `${backend.name}: tensor ${i}`));
+    } finally {
+      useKernels(previous);
+    }
+  }
+});
+
+/** A small CNN with both orders around pooling: conv-ReLU-pool, and a padded pool after a ReLU. */
+function cnn(): Sequential {
+  const rng = new Rng(0);
+  return new Sequential(
+    new Conv2d({ in: 2, out: 4 }, 3, { rng }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d({ in: 4, out: 6 }, 3, { rng, padding: 1 }),
+    new Tanh(),
+    new ReLU(),
+    new MaxPool2d(2, { stride: 1 }),
+    new ReLU(),
+    new MaxPool2d(2, { padding: 1 }),
+    new Flatten(),
+    new Linear(6 * 3 * 3, 5, { rng }),
+  );
+}
+
+Deno.test("Sequential: a ReLU run after max pooling equals the layers one by one, bit for bit", () => {
+  for (const backend of FLOAT32_BACKENDS) {
+    const previous = useKernels(backend.kernels);
+    try {
+      const model = cnn();
+      // Uniform in [-1, 1): a good share of the windows are all negative.
+      const x = rand([3, 2, 12, 12], { rng: new Rng(1), low: -1, high: 1, requiresGrad: true });
+      const run = (forward: (v: Tensor) => Tensor) => {
+        x.zeroGrad();
+        const out = bits(model, forward, x);
+        return [...out, new Uint32Array((x.grad!.data as Float32Array).slice().buffer)];
+      };
+      const fused = run((v) => model.forward(v));
+      const unfused = run((v) => model.layers.reduce((h, l) => l.forward(h), v));
       fused.forEach((got, i) => assert.deepEqual(got, unfused[i], `${backend.name}: tensor ${i}`));
     } finally {
       useKernels(previous);
