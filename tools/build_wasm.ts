@@ -29,6 +29,7 @@ export const WAT_FRAGMENTS: readonly string[] = [
   "math.wat",
   "elementwise.wat",
   "fused.wat",
+  "adam_update.wat",
   "reduce.wat",
   "conv.wat",
   "pool.wat",

@@ -122,6 +122,28 @@ export interface Window2d {
   ow: number;
 }
 
+/** Arguments of {@linkcode Kernels.adamUpdate}: the state arrays and Adam's numbers. */
+export interface AdamUpdateArgs {
+  /** The gradient (read only). */
+  grad: Storage;
+  /** First moment, updated in place. */
+  m: Storage;
+  /** Second moment, updated in place. */
+  v: Storage;
+  /** Learning rate. */
+  lr: number;
+  /** Decay rate β₁ of the first moment. */
+  beta1: number;
+  /** Decay rate β₂ of the second moment. */
+  beta2: number;
+  /** Added to the corrected √v. */
+  eps: number;
+  /** L2 penalty λ added to the gradient as λ·p; 0 leaves the gradient untouched. */
+  weightDecay: number;
+  /** The step number t, counted from 1, of the bias corrections 1 − βᵗ. */
+  step: number;
+}
+
 /** A set of compute kernels; one object per backend. */
 export interface Kernels {
   /** Backend name, e.g. `"reference"` or `"wasm"`. */
@@ -198,6 +220,24 @@ export interface Kernels {
     param: Storage,
     args: { grad: Storage; lr: number; velocity?: Storage; momentum?: number },
   ): void;
+
+  /**
+   * One Adam update of a parameter (step `t` = `args.step`, from 1), in place
+   * on `param`, `m` and `v`, per element:
+   *
+   *   g′ = g + p·λ (only when λ = `weightDecay` is not 0, else g itself)
+   *   m ← β₁·m + (1 − β₁)·g′,   v ← β₂·v + (1 − β₂)·(g′·g′)
+   *   p ← p − lr/(1 − β₁ᵗ) · m / (√(v / (1 − β₂ᵗ)) + ε)
+   *
+   * Each step rounds exactly as the op it stands for on the same backend
+   * (see `adam_update.ts`): `add`, `mul`, `div`, `sqrt` round to the storage
+   * type with scalars stored in it, and the three moves are the
+   * {@linkcode Kernels.axpby} calls `{ a: m, alpha: β₁, b: g′, beta: 1 − β₁ }`,
+   * `{ a: v, alpha: β₂, b: g′·g′, beta: 1 − β₂ }` and `{ a: param, alpha: 1,
+   * b: m/denominator, beta: −lr/(1 − β₁ᵗ) }`. So Adam gets the bits of its
+   * element-wise ops in one pass, without their temporaries.
+   */
+  adamUpdate(param: Storage, args: AdamUpdateArgs): void;
 
   /** out[i] = min(max(x[i], lo), hi). */
   clamp(x: Storage, args: { lo: number; hi: number; out: Storage }): void;

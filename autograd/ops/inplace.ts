@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ShapeError } from "../errors.ts";
+import { InklingError, ShapeError } from "../errors.ts";
 import { kernels } from "../kernels/backend.ts";
 import { sameShape, showShape } from "../shape.ts";
 import { checkSameDType, type Tensor } from "../tensor.ts";
@@ -69,6 +69,64 @@ export function sgdUpdateInPlace(param: Tensor, grad: Tensor, options: SgdUpdate
     lr: options.lr,
     velocity: velocity?.data,
     momentum: options.momentum,
+  });
+}
+
+/** Options of {@linkcode adamUpdateInPlace}. */
+export interface AdamUpdateOptions {
+  /** First moment, updated in place. */
+  m: Tensor;
+  /** Second moment, updated in place. */
+  v: Tensor;
+  /** Learning rate. */
+  lr: number;
+  /** Decay rate β₁ of the first moment. */
+  beta1: number;
+  /** Decay rate β₂ of the second moment. */
+  beta2: number;
+  /** Added to the corrected √v. */
+  eps: number;
+  /** L2 penalty λ: the gradient used is grad + λ·param (default 0: none). */
+  weightDecay?: number;
+  /** The step number t of the bias corrections, counted from 1. */
+  step: number;
+}
+
+/**
+ * One Adam step on `param`, `m` and `v` in place, from `grad` (left as it
+ * is): with g′ = grad + λ·param,
+ * m ← β₁·m + (1 − β₁)·g′, v ← β₂·v + (1 − β₂)·g′², and
+ * param ← param − lr/(1 − β₁ᵗ) · m/(√(v/(1 − β₂ᵗ)) + ε). The same numbers as
+ * the element-wise ops and {@linkcode scaleAddInPlace} calls it stands for,
+ * in one pass and no temporaries (`Kernels.adamUpdate`). The four tensors
+ * must not share storage.
+ */
+export function adamUpdateInPlace(param: Tensor, grad: Tensor, options: AdamUpdateOptions): void {
+  const { m, v, step } = options;
+  checkSameDType("adamUpdateInPlace", param, grad, m, v);
+  for (const [name, other] of [["gradient", grad], ["m", m], ["v", v]] as const) {
+    if (!sameShape(param.shape, other.shape)) {
+      throw new ShapeError(
+        `adamUpdateInPlace: parameter ${showShape(param.shape)} and ${name} ${
+          showShape(other.shape)
+        } differ`,
+      );
+    }
+  }
+  // Step 0 would divide by 1 − β⁰ = 0 and write NaN over the parameter.
+  if (!Number.isInteger(step) || step < 1) {
+    throw new InklingError(`adamUpdateInPlace: step must be an integer ≥ 1, got ${step}`);
+  }
+  kernels().adamUpdate(param.data, {
+    grad: grad.data,
+    m: m.data,
+    v: v.data,
+    lr: options.lr,
+    beta1: options.beta1,
+    beta2: options.beta2,
+    eps: options.eps,
+    weightDecay: options.weightDecay ?? 0,
+    step,
   });
 }
 

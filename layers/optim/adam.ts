@@ -4,7 +4,7 @@
  * @module
  */
 
-import { add, div, mul, noGrad, scaleAddInPlace, sqrt, type Tensor } from "../../autograd/mod.ts";
+import { adamUpdateInPlace, type Tensor } from "../../autograd/mod.ts";
 import { Optimizer } from "./optimizer.ts";
 
 /** Options of {@linkcode Adam}. */
@@ -19,7 +19,13 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-/** The Adam optimizer. */
+/**
+ * The Adam optimizer. Each step, for every parameter W with a gradient g
+ * (plus λW with weight decay λ), with m and v zero-initialised per parameter:
+ *
+ *   m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
+ *   W ← W − α·m̂/(√v̂ + ε)   with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)
+ */
 export class Adam extends Optimizer {
   /** Moment decay rates. */
   readonly betas: [number, number];
@@ -36,21 +42,27 @@ export class Adam extends Optimizer {
     this.weightDecay = options.weightDecay ?? 0;
   }
 
-  /** One update of every parameter that has a gradient. */
+  /**
+   * One update of every parameter that has a gradient: one `adamUpdateInPlace`
+   * call each, the bits of the element-wise ops it replaced (`add`, `mul`,
+   * `div`, `sqrt` and `scaleAddInPlace`) without their temporaries.
+   */
   step(): void {
-    const [b1, b2] = this.betas;
+    const [beta1, beta2] = this.betas;
     const t = this.steps + 1;
     const m = this.slot("m");
     const v = this.slot("v");
-    noGrad(() => {
-      this.params.forEach((p, i) => {
-        if (!p.grad) return;
-        const g = this.weightDecay ? add(p.grad, mul(p, this.weightDecay)) : p.grad;
-        scaleAddInPlace(m[i], g, { alpha: b1, beta: 1 - b1 });
-        scaleAddInPlace(v[i], mul(g, g), { alpha: b2, beta: 1 - b2 });
-        // W ← W − α·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
-        const denom = add(sqrt(div(v[i], 1 - b2 ** t)), this.eps);
-        scaleAddInPlace(p, div(m[i], denom), { beta: -this.lr / (1 - b1 ** t) });
+    this.params.forEach((p, i) => {
+      if (!p.grad) return;
+      adamUpdateInPlace(p, p.grad, {
+        m: m[i],
+        v: v[i],
+        lr: this.lr,
+        beta1,
+        beta2,
+        eps: this.eps,
+        weightDecay: this.weightDecay,
+        step: t,
       });
     });
     this.steps = t;

@@ -81,6 +81,7 @@ export function loadNativeKernels(
       sgdUpdate: probe.blas.level1 === null
         ? (param, args) => fallback.sgdUpdate(param, args)
         : nativeSgdUpdate(probe.blas.level1, fallback),
+      adamUpdate: (param, args) => fallback.adamUpdate(param, args),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: nativeGemm(probe.blas, { fallback, threads }),
       sumAxis: (x, args) => fallback.sumAxis(x, args),

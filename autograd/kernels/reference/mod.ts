@@ -4,13 +4,15 @@
  * yardstick other backends are tested against and the fallback where
  * WebAssembly is unavailable, so its loops favour clarity first and then
  * cache-friendly order (see `gemm.ts`). It imports only the kernel interface
- * (`../kernels.ts`) and the kernels composed from others (`../sgd_update.ts`).
+ * (`../kernels.ts`), the kernels composed from others (`../sgd_update.ts`)
+ * and Adam's scalars (`../adam_update.ts`).
  *
  * @module
  */
 
 import type { Kernels } from "../kernels.ts";
 import { sgdUpdateFromAxpby } from "../sgd_update.ts";
+import { adamUpdate } from "./adam_update.ts";
 import { axpby, binary, binaryStrided, clamp, unary } from "./elementwise.ts";
 import { activationGrad, addBias, squaredDiffColumns, squaredErrorGrad } from "./fused.ts";
 import { gemm } from "./gemm.ts";
@@ -37,6 +39,7 @@ export const referenceKernels: Kernels = Object.freeze({
   squaredDiffColumns,
   axpby,
   sgdUpdate: sgdUpdateFromAxpby(axpby),
+  adamUpdate,
   clamp,
   gemm,
   sumAxis,

@@ -48,8 +48,12 @@ const BINARY: Partial<Record<BinaryOp, { code: number; minLength: number }>> = {
   div: { code: 3, minLength: 192 },
 };
 
-/** Shortest arrays axpby sends to WebAssembly: 192: 121/124 ns, 256: 157/133, 512: 295/174. */
-const AXPBY_MIN_LENGTH = 256;
+/**
+ * Shortest arrays axpby sends to WebAssembly: 192: 121/124 ns, 256: 157/133, 512: 295/174.
+ * Shorter ones round as the fallback's axpby does (in float64 on the reference set), so kernels
+ * that must give axpby's bits (adam_update.ts) switch at this same length.
+ */
+export const AXPBY_MIN_LENGTH = 256;
 
 const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 

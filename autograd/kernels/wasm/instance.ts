@@ -44,6 +44,23 @@ export interface KernelExports {
   activation_grad(op: number, y: number, grad: number, out: number, n: number): void;
   /** x[i] = 2·(seed·x[i]) in place; see fused.wat. */
   squared_error_grad(x: number, seed: number, n: number): void;
+  /** One Adam step on p, m, v in place from g; see adam_update.wat. */
+  adam_update(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    decay: number,
+    wd: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    corr2: number,
+    eps: number,
+    scale: number,
+  ): void;
   /** Sum along the middle axis; `acc` is (inner + 3)·8 bytes of scratch; see reduce.wat. */
   sum_axis(x: number, out: number, outer: number, size: number, inner: number, acc: number): void;
   /** diff = a − b and out = f32 column sums of diff² over `rows` rows of `w`; see reduce.wat. */
@@ -63,6 +80,16 @@ export interface KernelExports {
   im2col(x: number, cols: number, ...geometry: number[]): void;
   /** out += col2im(cols); see conv.wat. */
   col2im(cols: number, out: number, ...geometry: number[]): void;
+  /** out[j, i, :] = x[i, j, :] (+ bias[i]) for x [a, b, inner]; see conv.wat. */
+  swap_leading_axes(
+    x: number,
+    bias: number,
+    out: number,
+    a: number,
+    b: number,
+    inner: number,
+    hasBias: number,
+  ): void;
   /** Unpadded max pooling of `planes` h×w planes (geometry trailing); see pool.wat. */
   max_pool(x: number, out: number, index: number, planes: number, ...geometry: number[]): void;
   /** max_pool for 2×2 windows at stride 2 (geometry h, w, oh, ow); see pool.wat. */

@@ -6,7 +6,8 @@
  * WebAssembly memory costs more than it saves — goes to a fallback
  * {@linkcode Kernels} (normally the reference backend). It imports only the
  * kernel interface (with `../sgd_update.ts`, which builds a kernel from
- * axpby), the thread pool and its own generated module.
+ * axpby, and `../adam_update.ts`, Adam's scalars), the thread pool and its
+ * own generated module.
  *
  * Large matrix products run on several threads (`../threads/`, `setThreads`):
  * the scratch then moves onto a shared memory (`shared_memory.ts`), and the
@@ -19,7 +20,8 @@
  */
 
 import type { Kernels } from "../kernels.ts";
-import { wasmCol2im, wasmIm2col } from "./conv.ts";
+import { wasmAdamUpdate } from "./adam_update.ts";
+import { wasmCol2im, wasmIm2col, wasmSwapLeadingAxes } from "./conv.ts";
 import { wasmAxpby, wasmBinary, wasmUnary } from "./elementwise.ts";
 import { wasmActivationGrad, wasmAddBias, wasmSquaredErrorGrad } from "./fused.ts";
 import { wasmGemm } from "./gemm.ts";
@@ -70,6 +72,7 @@ export function loadWasmKernels(
       axpby,
       // Two streamed axpby calls: a fused pass would save only one of their six copies.
       sgdUpdate: sgdUpdateFromAxpby(axpby),
+      adamUpdate: wasmAdamUpdate(scratch, fallback),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: wasmGemm(scratch, fallback),
       sumAxis: wasmSumAxis(scratch, fallback),
@@ -79,7 +82,7 @@ export function loadWasmKernels(
       scatter: (src, args) => fallback.scatter(src, args),
       gatherRows: (x, args) => fallback.gatherRows(x, args),
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
-      swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
+      swapLeadingAxes: wasmSwapLeadingAxes(scratch, fallback),
       im2col: wasmIm2col(scratch, fallback),
       col2im: wasmCol2im(scratch, fallback),
       maxPool2d: wasmMaxPool2d(scratch, fallback),

@@ -41,7 +41,7 @@ Deno.test("reference: name and every kernel present", () => {
       assert.equal(typeof (K as unknown as Record<string, unknown>)[key], "function");
     }
   }
-  assert.equal(Object.keys(K).length, 26);
+  assert.equal(Object.keys(K).length, 27);
 });
 
 Deno.test("reference: unary ops match Math, in place too", () => {

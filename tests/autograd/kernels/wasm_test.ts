@@ -346,6 +346,14 @@ Deno.test("wasm im2col and col2im match the reference exactly", () => {
     window2d(1, 3, 5, 7, 7, 1, 3), // kernel larger than the image
     window2d(2, 1, 33, 17, 2, 3, 0),
     window2d(1, 2, 4, 4, 3, 1, 2), // padding wider than needed: some rows all zero
+    // Stride 1 without padding (the dense loops): runs of vector pairs, a last
+    // vector and single floats, alone and together (ow 8, 12, 13, 5, 24, 3).
+    window2d(2, 3, 12, 12, 5, 1, 0),
+    window2d(2, 2, 16, 16, 5, 1, 0),
+    window2d(1, 2, 17, 17, 5, 1, 0),
+    window2d(3, 1, 9, 9, 5, 1, 0),
+    window2d(2, 1, 28, 28, 5, 1, 0),
+    window2d(1, 2, 5, 5, 3, 1, 0),
   ];
   const { kernels } = variants[0];
   for (const g of geometries) {
@@ -364,5 +372,30 @@ Deno.test("wasm im2col and col2im match the reference exactly", () => {
     ref.col2im(grad, { ...g, out: imageExpected });
     kernels.col2im(grad, { ...g, out: image });
     assert.deepEqual(image, imageExpected, `col2im ${what}`);
+  }
+});
+
+Deno.test("wasm swapLeadingAxes matches the reference exactly, with and without a bias", () => {
+  // Runs of whole vectors, of a tail only, and of both; -0 must stay -0 without a bias.
+  for (
+    const [a, b, inner] of [[1, 1, 1], [3, 5, 7], [64, 2, 64], [9, 32, 25], [2, 3, 4], [5, 1, 13]]
+  ) {
+    const x = randomArray(a * b * inner, a + b + inner);
+    x[0] = -0;
+    const bias = randomArray(a, inner);
+    for (const { simd, kernels } of variants) {
+      for (const withBias of [false, true]) {
+        const args = { a, b, inner, bias: withBias ? bias : undefined };
+        const expected = new Float32Array(x.length);
+        ref.swapLeadingAxes(x, { ...args, out: expected });
+        const out = new Float32Array(x.length).fill(7);
+        kernels.swapLeadingAxes(x, { ...args, out });
+        assert.deepEqual(
+          new Uint32Array(out.buffer),
+          new Uint32Array(expected.buffer),
+          `${simd} ${a}×${b}×${inner} bias ${withBias}`,
+        );
+      }
+    }
   }
 });

@@ -1,0 +1,70 @@
+/**
+ * The TypeScript side of the adamUpdate WebAssembly kernel (adam_update.wat):
+ * the parameter, gradient and both moments are streamed through scratch
+ * memory in chunks, each chunk updated in one pass and the parameter and
+ * moments copied back — seven copies and no temporaries, where the unfused
+ * ops made about twenty passes and five parameter-sized arrays.
+ *
+ * The update rounds as the unfused ops did on this backend, and those sent
+ * arrays shorter than {@linkcode AXPBY_MIN_LENGTH} to the fallback's axpby,
+ * which rounds differently (in float64 on the reference set). So the same
+ * arrays go to the fallback's adamUpdate here: that length is a matter of
+ * bits, not of speed. Float64Array storage goes there too.
+ *
+ * @module
+ */
+
+import { adamScalars } from "../adam_update.ts";
+import type { Kernels, Storage } from "../kernels.ts";
+import { AXPBY_MIN_LENGTH, CHUNK } from "./elementwise.ts";
+import type { WasmScratch } from "./scratch.ts";
+
+const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
+
+/** Returns the adamUpdate kernel of the wasm backend. */
+export function wasmAdamUpdate(scratch: WasmScratch, fallback: Kernels): Kernels["adamUpdate"] {
+  return (param, args) => {
+    const { grad, m, v } = args;
+    const n = param.length;
+    if (
+      scratch.small(n, AXPBY_MIN_LENGTH) || !f32(param) || !f32(grad) || !f32(m) || !f32(v) ||
+      !scratch.reserve(4 * CHUNK * 4)
+    ) {
+      fallback.adamUpdate(param, args);
+      return;
+    }
+    const s = adamScalars(args);
+    const pAt = scratch.base;
+    const gAt = pAt + CHUNK * 4;
+    const mAt = gAt + CHUNK * 4;
+    const vAt = mAt + CHUNK * 4;
+    const mem = scratch.f32;
+    for (let start = 0; start < n; start += CHUNK) {
+      const len = Math.min(CHUNK, n - start);
+      const end = start + len;
+      mem.set(param.subarray(start, end), pAt >> 2);
+      mem.set(grad.subarray(start, end), gAt >> 2);
+      mem.set(m.subarray(start, end), mAt >> 2);
+      mem.set(v.subarray(start, end), vAt >> 2);
+      scratch.exports.adam_update(
+        pAt,
+        gAt,
+        mAt,
+        vAt,
+        len,
+        s.decay ? 1 : 0,
+        s.weightDecay,
+        s.beta1,
+        s.oneMinusBeta1,
+        s.beta2,
+        s.oneMinusBeta2,
+        s.correction2,
+        s.eps,
+        s.stepScale,
+      );
+      param.set(mem.subarray(pAt >> 2, (pAt >> 2) + len), start);
+      m.set(mem.subarray(mAt >> 2, (mAt >> 2) + len), start);
+      v.set(mem.subarray(vAt >> 2, (vAt >> 2) + len), start);
+    }
+  };
+}
