@@ -7,7 +7,7 @@
  */
 
 import { kernels } from "../kernels/backend.ts";
-import type { BinaryOp, UnaryOp } from "../kernels/kernels.ts";
+import type { ActivationOp, BinaryOp, UnaryOp } from "../kernels/kernels.ts";
 import { broadcastShapes, broadcastView, sameShape, type Shape } from "../shape.ts";
 import { record } from "../tape.ts";
 import { allocate, checkSameDType, Tensor } from "../tensor.ts";
@@ -47,6 +47,17 @@ function unaryForward(op: UnaryOp, x: Tensor): Tensor {
   const out = allocate(x.dtype, x.size);
   kernels().unary(op, x.data, out);
   return new Tensor(out, x.shape);
+}
+
+/**
+ * An activation's backward, g·f′(x) from its output y = f(x), in one pass
+ * (`Kernels.activationGrad`): the bits of the ops it stands for (g·step(x),
+ * g·(y·(1 − y)), g·(1 − y·y)) with one array instead of two or three.
+ */
+function activationBackward(op: ActivationOp, y: Tensor, g: Tensor): Tensor {
+  const out = allocate(y.dtype, y.size);
+  kernels().activationGrad(op, { y: y.data, grad: g.data, out });
+  return new Tensor(out, y.shape);
 }
 
 /** Element-wise sum a + b. */
@@ -157,18 +168,19 @@ export function abs(x: Tensor): Tensor {
 /** Logistic sigmoid 1/(1+e⁻ˣ), computed without overflow. */
 export function sigmoid(x: Tensor): Tensor {
   const y = unaryForward("sigmoid", x);
-  return record("sigmoid", [x], y, (g) => [mul(g, mul(y, rsub(1, y)))]);
+  return record("sigmoid", [x], y, (g) => [activationBackward("sigmoid", y, g)]);
 }
 
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
   const y = unaryForward("tanh", x);
-  return record("tanh", [x], y, (g) => [mul(g, rsub(1, mul(y, y)))]);
+  return record("tanh", [x], y, (g) => [activationBackward("tanh", y, g)]);
 }
 
 /** max(x, 0); gradient 0 at 0. */
 export function relu(x: Tensor): Tensor {
-  return record("relu", [x], unaryForward("relu", x), (g) => [mul(g, unaryForward("step", x))]);
+  const y = unaryForward("relu", x);
+  return record("relu", [x], y, (g) => [activationBackward("relu", y, g)]);
 }
 
 /** Limits x to [min, max]; the gradient passes where min ≤ x ≤ max. */
