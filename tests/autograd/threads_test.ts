@@ -1,7 +1,8 @@
 /**
  * Tests of the kernel threads: the threaded WebAssembly gemm gives the same
  * bits as one thread on every shape and flag (odd sizes, tile and block
- * edges, both SIMD builds), and so do a convolution's forward and backward
+ * edges, both SIMD builds), and so do im2col and col2im split by channels
+ * (which onOneThread keeps on the caller), a convolution's forward and backward
  * and training steps of a small CNN; the settings validate; the shared-memory
  * rewrite of the module; and workers really take tasks.
  */
@@ -17,7 +18,7 @@ import {
   threadCount,
   useKernels,
 } from "../../autograd/kernels/mod.ts";
-import { threadPool } from "../../autograd/kernels/threads/mod.ts";
+import { onOneThread, threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { kernelBuilds } from "../../autograd/kernels/wasm/instance.ts";
 import { sharedBinary } from "../../autograd/kernels/wasm/shared_memory.ts";
 import { mul, rand, Rng, sum } from "../../mod.ts";
@@ -102,6 +103,67 @@ Deno.test("threaded gemm: same bits as one thread on odd shapes, every flag, bot
       }
     }
     assert.ok(threadPool(() => null)!.tasksByWorkers > 0, "workers ran tasks");
+  } finally {
+    restore();
+  }
+});
+
+Deno.test("threaded im2col and col2im: same bits as one thread, split by channels", async () => {
+  try {
+    // Thresholds off, so every call with two channels or more goes to the threads.
+    const kernels = loadWasmKernels(referenceKernels, { ignoreThresholds: true });
+    assert.ok(kernels);
+    const jobs = () => threadPool(() => null)?.jobs ?? 0;
+    // [n, c, h, w, k, stride, pad]: dense (stride 1, no padding), padded, strided; channel counts
+    // that split into ranges of one, of several and with a short last range.
+    const shapes = [
+      [2, 32, 12, 12, 5, 1, 0],
+      [3, 7, 9, 11, 3, 1, 1],
+      [2, 2, 8, 8, 3, 2, 0],
+      [1, 13, 6, 5, 2, 1, 2],
+    ];
+    for (const [n, c, h, w, k, stride, pad] of shapes) {
+      const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
+      const ow = Math.floor((w + 2 * pad - k) / stride) + 1;
+      const g = { n, c, h, w, kh: k, kw: k, stride, pad, oh, ow };
+      const what = JSON.stringify(g);
+      const x = randomArray(n * c * h * w, c * h);
+      const colsSize = c * k * k * n * oh * ow;
+      const want = new Float32Array(colsSize);
+      referenceKernels.im2col(x, { ...g, cols: want });
+      const grad = randomArray(colsSize, colsSize);
+      const image = randomArray(x.length, 11);
+      const imageWant = image.slice();
+      referenceKernels.col2im(grad, { ...g, out: imageWant });
+      await useThreads(2, kernels);
+      const before = jobs();
+      const cols = new Float32Array(colsSize).fill(7);
+      kernels.im2col(x, { ...g, cols });
+      kernels.col2im(grad, { ...g, out: image });
+      assert.equal(jobs(), before + 2, `${what}: both ran on the pool`);
+      assertSameBits(cols, want, `im2col ${what}`);
+      assertSameBits(image, imageWant, `col2im ${what}`);
+    }
+  } finally {
+    restore();
+  }
+});
+
+Deno.test("onOneThread: kernel calls inside it stay on the calling thread", async () => {
+  try {
+    const kernels = loadWasmKernels(referenceKernels, { ignoreThresholds: true });
+    assert.ok(kernels);
+    await useThreads(2, kernels);
+    const pool = threadPool(() => null)!;
+    const g = { n: 2, c: 8, h: 9, w: 9, kh: 3, kw: 3, stride: 1, pad: 0, oh: 7, ow: 7 };
+    const x = randomArray(2 * 8 * 81, 5);
+    const pooled = new Float32Array(8 * 9 * 2 * 49);
+    kernels.im2col(x, { ...g, cols: pooled });
+    const before = pool.jobs;
+    const alone = new Float32Array(pooled.length);
+    assert.equal(onOneThread(() => (kernels.im2col(x, { ...g, cols: alone }), 7)), 7);
+    assert.equal(pool.jobs, before, "no job went to the pool");
+    assertSameBits(alone, pooled, "im2col");
   } finally {
     restore();
   }

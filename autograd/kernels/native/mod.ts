@@ -28,6 +28,7 @@
 
 import { InklingError } from "../../errors.ts";
 import type { Kernels } from "../kernels.ts";
+import { onOneThread } from "../threads/mod.ts";
 import { openBlas } from "./blas.ts";
 import { nativeGemm } from "./gemm.ts";
 import { nativeSgdUpdate } from "./sgd_update.ts";
@@ -92,8 +93,9 @@ export function loadNativeKernels(
       gatherRows: (x, args) => fallback.gatherRows(x, args),
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
       swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
-      im2col: (x, args) => fallback.im2col(x, args),
-      col2im: (cols, args) => fallback.col2im(cols, args),
+      // On this thread: a second pool's workers would compete with the gemm's (see onOneThread).
+      im2col: (x, args) => onOneThread(() => fallback.im2col(x, args)),
+      col2im: (cols, args) => onOneThread(() => fallback.col2im(cols, args)),
       maxPool2d: (x, args) => fallback.maxPool2d(x, args),
       maxPool2dBackward: (grad, args) => fallback.maxPool2dBackward(grad, args),
       avgPool2d: (x, args) => fallback.avgPool2d(x, args),

@@ -1,6 +1,7 @@
 /**
  * Threads for the kernels: a pool of workers that run the WebAssembly
- * kernels on one shared memory, splitting a large call (gemm) into tasks
+ * kernels on one shared memory, splitting a large call (gemm, im2col,
+ * col2im) into tasks
  * whose results do not depend on which thread runs them — so every thread
  * count gives the same bits. `threads.ts` holds the settings
  * ({@linkcode setThreads}, {@linkcode threadCount},
@@ -15,6 +16,7 @@ export { type Job, type PoolModules, ThreadPool } from "./pool.ts";
 export { MAX_TASKS } from "./protocol.ts";
 export {
   MAX_THREADS,
+  onOneThread,
   onShutdownThreads,
   setThreads,
   shutdownThreads,

@@ -1,14 +1,16 @@
 /**
  * The TypeScript side of the WebAssembly im2col / col2im: copies the image
  * (and, for col2im, the columns and the accumulating output) into scratch
- * memory, unfolds or folds there, and copies the result back; and of the
+ * memory, unfolds or folds there (large ones split by channels over the
+ * thread pool), and copies the result back; and of the
  * conv op's layout move between them and the gemms (swapLeadingAxes).
  *
  * @module
  */
 
 import type { Kernels, Storage, Window2d } from "../kernels.ts";
-import { align16, type WasmScratch } from "./scratch.ts";
+import { align16, type Parallel, type WasmScratch } from "./scratch.ts";
+import { UNFOLD_TASK } from "./shared_memory.ts";
 
 /**
  * Smallest column matrices (elements) sent to WebAssembly. WebAssembly wins
@@ -26,23 +28,75 @@ function sizes(g: Window2d): { image: number; cols: number } {
   return { image: g.n * g.c * g.h * g.w, cols: g.c * g.kh * g.kw * g.n * g.oh * g.ow };
 }
 
+/**
+ * Smallest column matrices (entries) unfolded or folded on several threads,
+ * each taking ranges of channels (conv.wat's `unfold_task`). Ranges share no
+ * row of the columns and no image element, so the bits are those of one
+ * thread.
+ */
+const THREAD_MIN_COLS = 1 << 15;
+
+/** Ranges of channels per thread: small enough that a thread finishing early finds more. */
+const RANGES_PER_THREAD = 4;
+
+/** Words of `unfold_task`'s job block. */
+const UNFOLD_JOB_WORDS = 14;
+
+/**
+ * Unfolds (adjoint 0) or folds (1) between the image at byte `img` and the
+ * columns at `cols` of scratch memory: on the pool when `parallel` is set,
+ * writing the job block at `jobAt`, else on this thread.
+ */
+function unfold(
+  scratch: WasmScratch,
+  parallel: Parallel | null,
+  at: { img: number; cols: number; jobAt: number },
+  g: Window2d,
+  adjoint: 0 | 1,
+): void {
+  const geometry = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow] as const;
+  if (parallel === null) {
+    if (adjoint) scratch.exports.col2im(at.cols, at.img, ...geometry);
+    else scratch.exports.im2col(at.img, at.cols, ...geometry);
+    return;
+  }
+  const per = Math.ceil(g.c / Math.min(g.c, parallel.pool.threads * RANGES_PER_THREAD));
+  new Int32Array(scratch.f32.buffer, at.jobAt, UNFOLD_JOB_WORDS)
+    .set([at.img, at.cols, ...geometry, adjoint, per]);
+  parallel.pool.run({
+    module: parallel.module,
+    fn: UNFOLD_TASK,
+    arg: at.jobAt,
+    tasks: Math.ceil(g.c / per),
+    phase1: 0,
+  });
+}
+
+/** The pool for unfolding `cols` entries over `c` channels, or null for this thread. */
+function unfoldParallel(scratch: WasmScratch, c: number, cols: number): Parallel | null {
+  return c < 2 ? null : scratch.parallel(cols, THREAD_MIN_COLS);
+}
+
 /** Returns the im2col kernel of the wasm backend. */
 export function wasmIm2col(scratch: WasmScratch, fallback: Kernels): Kernels["im2col"] {
   return (x, args) => {
     const { cols } = args;
     const size = sizes(args);
-    const colsAt = scratch.base + align16(size.image * 4);
-    if (
-      scratch.small(size.cols, MIN_COLS) || size.image === 0 || !f32(x) || !f32(cols) ||
-      !scratch.reserve(colsAt + size.cols * 4 - scratch.base)
-    ) {
+    if (scratch.small(size.cols, MIN_COLS) || size.image === 0 || !f32(x) || !f32(cols)) {
       fallback.im2col(x, args);
       return;
     }
-    const { n, c, h, w, kh, kw, stride, pad, oh, ow } = args;
+    // Before reserve: a parallel call moves the scratch onto the shared memory.
+    const parallel = unfoldParallel(scratch, args.c, size.cols);
+    const colsAt = scratch.base + align16(size.image * 4);
+    const jobAt = colsAt + align16(size.cols * 4);
+    if (!scratch.reserve(jobAt + UNFOLD_JOB_WORDS * 4 - scratch.base)) {
+      fallback.im2col(x, args);
+      return;
+    }
     const mem = scratch.f32;
     mem.set(x.subarray(0, size.image), scratch.base >> 2);
-    scratch.exports.im2col(scratch.base, colsAt, n, c, h, w, kh, kw, stride, pad, oh, ow);
+    unfold(scratch, parallel, { img: scratch.base, cols: colsAt, jobAt }, args, 0);
     cols.set(mem.subarray(colsAt >> 2, (colsAt >> 2) + size.cols));
   };
 }
@@ -52,19 +106,21 @@ export function wasmCol2im(scratch: WasmScratch, fallback: Kernels): Kernels["co
   return (cols, args) => {
     const { out } = args;
     const size = sizes(args);
-    const outAt = scratch.base + align16(size.cols * 4);
-    if (
-      scratch.small(size.cols, MIN_COLS) || size.image === 0 || !f32(cols) || !f32(out) ||
-      !scratch.reserve(outAt + size.image * 4 - scratch.base)
-    ) {
+    if (scratch.small(size.cols, MIN_COLS) || size.image === 0 || !f32(cols) || !f32(out)) {
       fallback.col2im(cols, args);
       return;
     }
-    const { n, c, h, w, kh, kw, stride, pad, oh, ow } = args;
+    const parallel = unfoldParallel(scratch, args.c, size.cols);
+    const outAt = scratch.base + align16(size.cols * 4);
+    const jobAt = outAt + align16(size.image * 4);
+    if (!scratch.reserve(jobAt + UNFOLD_JOB_WORDS * 4 - scratch.base)) {
+      fallback.col2im(cols, args);
+      return;
+    }
     const mem = scratch.f32;
     mem.set(cols.subarray(0, size.cols), scratch.base >> 2);
     mem.set(out.subarray(0, size.image), outAt >> 2);
-    scratch.exports.col2im(scratch.base, outAt, n, c, h, w, kh, kw, stride, pad, oh, ow);
+    unfold(scratch, parallel, { img: outAt, cols: scratch.base, jobAt }, args, 1);
     out.set(mem.subarray(outAt >> 2, (outAt >> 2) + size.image));
   };
 }

@@ -63,12 +63,16 @@
 (func $unfold
   (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
-  (param $adjoint i32)
+  (param $adjoint i32) (param $c0 i32) (param $c1 i32)
   (local $ch i32) (local $i i32) (local $j i32) (local $b i32) (local $y i32) (local $row i32)
   (local $ylo i32) (local $yhi i32) (local $xlo i32) (local $xhi i32) (local $plane i32)
   (local $rowBytes i32)
   (local.set $rowBytes (i32.shl (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2)))
-  (local.set $row (local.get $cols))
+  ;; Rows (c0, 0, 0) onwards.
+  (local.set $row
+    (i32.add (local.get $cols)
+      (i32.mul (i32.mul (local.get $c0) (i32.mul (local.get $kh) (local.get $kw))) (local.get $rowBytes))))
+  (local.set $ch (local.get $c0))
   (loop $channels
     (local.set $i (i32.const 0))
     (loop $kernelRows
@@ -123,7 +127,7 @@
         (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
         (br_if $kernelCols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
       (br_if $kernelRows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
-    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c1)))))
 
 ;; The loop nest of $unfold for stride 1 without padding, the usual CNN
 ;; layer, where every column entry has its image element: the columns are
@@ -138,7 +142,7 @@
 ;; bits.
 (func $unfold_dense
   (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
-  (param $kh i32) (param $kw i32) (param $oh i32) (param $ow i32)
+  (param $kh i32) (param $kw i32) (param $oh i32) (param $ow i32) (param $c0 i32) (param $c1 i32)
   (local $ch i32) (local $i i32) (local $j i32) (local $b i32) (local $y i32)
   (local $src i32) (local $run i32) (local $vecEnd i32) (local $runEnd i32)
   (local $planeBytes i32) (local $rowBytes i32) (local $owBytes i32) (local $vecBytes i32)
@@ -146,6 +150,12 @@
   (local.set $planeBytes (i32.mul (local.get $rowBytes) (local.get $h)))
   (local.set $owBytes (i32.shl (local.get $ow) (i32.const 2)))
   (local.set $vecBytes (i32.and (local.get $owBytes) (i32.const -16)))
+  ;; Rows (c0, 0, 0) onwards: kh·kw rows of n·oh·ow entries per channel.
+  (local.set $cols
+    (i32.add (local.get $cols)
+      (i32.mul (i32.mul (local.get $c0) (i32.mul (local.get $kh) (local.get $kw)))
+        (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $owBytes))))))
+  (local.set $ch (local.get $c0))
   (loop $channels
     (local.set $i (i32.const 0))
     (loop $kernelRows
@@ -190,12 +200,12 @@
           (br_if $batch (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
         (br_if $kernelCols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
       (br_if $kernelRows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
-    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c1)))))
 
 ;; $unfold_dense's adjoint: adds each column entry into its image element.
 (func $fold_dense
   (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
-  (param $kh i32) (param $kw i32) (param $oh i32) (param $ow i32)
+  (param $kh i32) (param $kw i32) (param $oh i32) (param $ow i32) (param $c0 i32) (param $c1 i32)
   (local $ch i32) (local $i i32) (local $j i32) (local $b i32) (local $y i32)
   (local $src i32) (local $run i32) (local $vecEnd i32) (local $runEnd i32)
   (local $planeBytes i32) (local $rowBytes i32) (local $owBytes i32) (local $vecBytes i32)
@@ -203,6 +213,12 @@
   (local.set $planeBytes (i32.mul (local.get $rowBytes) (local.get $h)))
   (local.set $owBytes (i32.shl (local.get $ow) (i32.const 2)))
   (local.set $vecBytes (i32.and (local.get $owBytes) (i32.const -16)))
+  ;; Rows (c0, 0, 0) onwards: kh·kw rows of n·oh·ow entries per channel.
+  (local.set $cols
+    (i32.add (local.get $cols)
+      (i32.mul (i32.mul (local.get $c0) (i32.mul (local.get $kh) (local.get $kw)))
+        (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $owBytes))))))
+  (local.set $ch (local.get $c0))
   (loop $channels
     (local.set $i (i32.const 0))
     (loop $kernelRows
@@ -250,42 +266,56 @@
           (br_if $batch (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
         (br_if $kernelCols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
       (br_if $kernelRows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
-    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+    (br_if $channels (i32.lt_u (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c1)))))
 
-;; $unfold, or $unfold_dense / $fold_dense where they apply.
+;; $unfold, or $unfold_dense / $fold_dense where they apply, over channels
+;; [c0, c1): rows c0·kh·kw up to c1·kh·kw of the columns, planes c0 up to c1
+;; of each image. Unfolding a padded geometry first clears those rows (the
+;; padding entries stay 0). Ranges of channels share no row and no image
+;; element, so threads can take one each: an image element still receives
+;; its column entries in the same order, and col2im the same bits.
 (func $unfold_any
   (param $img i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
-  (param $adjoint i32)
+  (param $adjoint i32) (param $c0 i32) (param $c1 i32)
+  (local $rowsBytes i32)
+  (if (i32.ge_u (local.get $c0) (local.get $c1)) (then (return)))
   (if (i32.and (i32.eq (local.get $stride) (i32.const 1)) (i32.eqz (local.get $pad)))
     (then
       (if (local.get $adjoint)
         (then
           (call $fold_dense (local.get $img) (local.get $cols) (local.get $n) (local.get $c) (local.get $h)
-            (local.get $w) (local.get $kh) (local.get $kw) (local.get $oh) (local.get $ow)))
+            (local.get $w) (local.get $kh) (local.get $kw) (local.get $oh) (local.get $ow)
+            (local.get $c0) (local.get $c1)))
         (else
           (call $unfold_dense (local.get $img) (local.get $cols) (local.get $n) (local.get $c) (local.get $h)
-            (local.get $w) (local.get $kh) (local.get $kw) (local.get $oh) (local.get $ow)))))
-    (else
-      (call $unfold (local.get $img) (local.get $cols) (local.get $n) (local.get $c) (local.get $h)
-        (local.get $w) (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh)
-        (local.get $ow) (local.get $adjoint)))))
+            (local.get $w) (local.get $kh) (local.get $kw) (local.get $oh) (local.get $ow)
+            (local.get $c0) (local.get $c1))))
+      (return)))
+  (if (i32.eqz (local.get $adjoint))
+    (then
+      ;; Bytes of one channel's kh·kw rows.
+      (local.set $rowsBytes
+        (i32.shl
+          (i32.mul (i32.mul (local.get $kh) (local.get $kw))
+            (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))))
+          (i32.const 2)))
+      (memory.fill
+        (i32.add (local.get $cols) (i32.mul (local.get $c0) (local.get $rowsBytes)))
+        (i32.const 0)
+        (i32.mul (i32.sub (local.get $c1) (local.get $c0)) (local.get $rowsBytes)))))
+  (call $unfold (local.get $img) (local.get $cols) (local.get $n) (local.get $c) (local.get $h)
+    (local.get $w) (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh)
+    (local.get $ow) (local.get $adjoint) (local.get $c0) (local.get $c1)))
 
-;; cols = im2col(x); cols is cleared first (padding entries stay 0).
+;; cols = im2col(x); without padding every entry is written, with it cols is
+;; cleared first.
 (func (export "im2col")
   (param $x i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
-  ;; Without padding every entry is written.
-  (if (local.get $pad)
-    (then
-      (memory.fill (local.get $cols) (i32.const 0)
-        (i32.shl
-          (i32.mul (i32.mul (local.get $c) (i32.mul (local.get $kh) (local.get $kw)))
-            (i32.mul (local.get $n) (i32.mul (local.get $oh) (local.get $ow))))
-          (i32.const 2)))))
   (call $unfold_any (local.get $x) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
     (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow)
-    (i32.const 0)))
+    (i32.const 0) (i32.const 0) (local.get $c)))
 
 ;; out += col2im(cols): every column entry is added into its image element.
 (func (export "col2im")
@@ -293,7 +323,24 @@
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
   (call $unfold_any (local.get $out) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
     (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow)
-    (i32.const 1)))
+    (i32.const 1) (i32.const 0) (local.get $c)))
+
+;; One task of a threaded im2col or col2im: channels [t·per, (t + 1)·per) ∩
+;; [0, c). The job block holds i32 words: image, cols, n, c, h, w, kh, kw,
+;; stride, pad, oh, ow, adjoint (1 for col2im), per.
+(func (export "unfold_task") (param $job i32) (param $t i32) (param $slot i32)
+  (local $c0 i32)
+  (local.set $c0 (i32.mul (local.get $t) (i32.load offset=52 (local.get $job))))
+  (call $unfold_any
+    (i32.load (local.get $job)) (i32.load offset=4 (local.get $job)) (i32.load offset=8 (local.get $job))
+    (i32.load offset=12 (local.get $job)) (i32.load offset=16 (local.get $job))
+    (i32.load offset=20 (local.get $job)) (i32.load offset=24 (local.get $job))
+    (i32.load offset=28 (local.get $job)) (i32.load offset=32 (local.get $job))
+    (i32.load offset=36 (local.get $job)) (i32.load offset=40 (local.get $job))
+    (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job))
+    (local.get $c0)
+    (call $min_u (i32.load offset=12 (local.get $job))
+      (i32.add (local.get $c0) (i32.load offset=52 (local.get $job))))))
 
 ;; out[j, i, :] = x[i, j, :] (+ bias[i] when $hasBias) for x of shape
 ;; [a, b, inner]: the conv op's move between the gemm layout [C, N, H·W] and
