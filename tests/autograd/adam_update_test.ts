@@ -26,23 +26,9 @@ import {
   zerosLike,
 } from "../../mod.ts";
 import { Adam } from "../../layers/mod.ts";
-import {
-  type Kernels,
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels,
-  useKernels,
-} from "../../autograd/kernels/mod.ts";
-import { FLOAT32_BACKENDS } from "./op_check.ts";
+import { type Kernels, useKernels } from "../../autograd/kernels/mod.ts";
+import { TRAINING_BACKENDS } from "./op_check.ts";
 import { randomArray } from "./float_arrays.ts";
-
-const trainingWasm = loadWasmKernels(referenceKernels);
-const trainingNative = trainingWasm ? loadNativeKernels(trainingWasm).kernels : null;
-const BACKENDS: { name: string; kernels: Kernels }[] = [
-  ...FLOAT32_BACKENDS,
-  ...(trainingWasm ? [{ name: "wasm (default thresholds)", kernels: trainingWasm }] : []),
-  ...(trainingNative ? [{ name: "native over default wasm", kernels: trainingNative }] : []),
-];
 
 /** Adam's numbers for one call. */
 interface Hyper {
@@ -140,7 +126,7 @@ function compareSteps(
 const LENGTHS = [1, 3, 17, 255, 256, 1000, 40_003];
 
 Deno.test("adamUpdate: the unfused ops' bits on every backend, with and without weight decay", () => {
-  for (const { name, kernels } of BACKENDS) {
+  for (const { name, kernels } of TRAINING_BACKENDS) {
     for (const n of LENGTHS) {
       for (const h of [DEFAULTS, { ...DEFAULTS, weightDecay: 5e-4 }, OTHER]) {
         compareSteps(kernels, operands(n, n), h, `${name}, n = ${n}, wd ${h.weightDecay}`);
@@ -151,7 +137,7 @@ Deno.test("adamUpdate: the unfused ops' bits on every backend, with and without 
 
 Deno.test("adamUpdate: NaN, infinities, signed zeros and overflow come out as before", () => {
   const special = [NaN, Infinity, -Infinity, 0, -0, 3e38, -3e38, 1e-45, -1e-45];
-  for (const { name, kernels } of BACKENDS) {
+  for (const { name, kernels } of TRAINING_BACKENDS) {
     // 300: past axpby's threshold, so the default-threshold wasm set runs WebAssembly too.
     const start = operands(300, 11);
     start.p.data[0] = -0;
@@ -180,7 +166,7 @@ Deno.test("adamUpdate: NaN, infinities, signed zeros and overflow come out as be
 });
 
 Deno.test("adamUpdate on Float64Array storage: the unfused ops' bits in float64", () => {
-  for (const { name, kernels } of [BACKENDS[0], ...(trainingWasm ? [BACKENDS[1]] : [])]) {
+  for (const { name, kernels } of TRAINING_BACKENDS.slice(0, 2)) {
     for (const n of [1, 17, 1000]) {
       const of64 = (t: Tensor) => new Tensor(Float64Array.from(t.data), t.shape);
       const start32 = operands(n, 3 * n);
@@ -204,7 +190,7 @@ Deno.test("adamUpdate on Float64Array storage: the unfused ops' bits in float64"
 
 Deno.test("Adam.step gives the unfused ops' bits over a CNN's parameter shapes", () => {
   const shapes = [[8, 1, 5, 5], [8], [16, 8, 3, 3], [16], [10, 64], [10]];
-  for (const { name, kernels } of BACKENDS) {
+  for (const { name, kernels } of TRAINING_BACKENDS) {
     for (const weightDecay of [0, 1e-4]) {
       const params = shapes.map((shape, i) => {
         const size = shape.reduce((a, b) => a * b, 1);

@@ -100,6 +100,23 @@ export const FLOAT32_BACKENDS: readonly Float32Backend[] = [
 ];
 
 /**
+ * {@linkcode FLOAT32_BACKENDS} and the sets training runs on: WebAssembly
+ * with its default size thresholds (where a kernel switches between the
+ * reference and WebAssembly, and so between their roundings), and native
+ * over it. The optimizer-update tests run on these.
+ */
+export const TRAINING_BACKENDS: readonly Float32Backend[] = (() => {
+  const defaults = loadWasmKernels(referenceKernels);
+  assert.ok(defaults, "the WebAssembly kernels must load on this engine");
+  const native = loadNativeKernels(defaults).kernels;
+  return [
+    ...FLOAT32_BACKENDS,
+    { name: "wasm (default thresholds)", kernels: defaults },
+    ...(native ? [{ name: "native over default wasm", kernels: native }] : []),
+  ];
+})();
+
+/**
  * Float32 tolerance: |got − want| ≤ 1e-5·|want| + 1e-6·max|want|. Float32
  * keeps 24 bits (6e-8 relative); the cases here sum at most a few hundred
  * terms and the WebAssembly exp/log/tanh are polynomials good to a few ulps,

@@ -10,22 +10,8 @@
 
 import assert from "node:assert/strict";
 import { sgdUpdateInPlace, ShapeError, Tensor } from "../../mod.ts";
-import {
-  type Kernels,
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels,
-} from "../../autograd/kernels/mod.ts";
-import { FLOAT32_BACKENDS } from "./op_check.ts";
+import { TRAINING_BACKENDS } from "./op_check.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
-
-const trainingWasm = loadWasmKernels(referenceKernels);
-const trainingNative = trainingWasm ? loadNativeKernels(trainingWasm).kernels : null;
-const BACKENDS: { name: string; kernels: Kernels }[] = [
-  ...FLOAT32_BACKENDS,
-  ...(trainingWasm ? [{ name: "wasm (default thresholds)", kernels: trainingWasm }] : []),
-  ...(trainingNative ? [{ name: "native over default wasm", kernels: trainingNative }] : []),
-];
 
 const LENGTHS = [1, 7, 255, 256, 300, 2304, 65536];
 
@@ -55,7 +41,7 @@ function assertNear(got: Float32Array, want: Float64Array, what: string): void {
 }
 
 Deno.test("sgdUpdate: the axpby calls' bits on reference and wasm, the exact update on native", () => {
-  for (const { name, kernels } of BACKENDS) {
+  for (const { name, kernels } of TRAINING_BACKENDS) {
     for (const n of LENGTHS) {
       for (const momentum of [undefined, 0.9]) {
         const what = `${name}, n = ${n}, momentum ${momentum}`;
@@ -87,7 +73,7 @@ Deno.test("sgdUpdate: the axpby calls' bits on reference and wasm, the exact upd
 });
 
 Deno.test("sgdUpdate with a zero learning rate leaves the parameter as it was", () => {
-  for (const { name, kernels } of BACKENDS) {
+  for (const { name, kernels } of TRAINING_BACKENDS) {
     const param = randomArray(1000, 5);
     const grad = randomArray(1000, 6);
     grad[3] = NaN; // sscal(0) would turn this into 0; the axpby gives NaN·0 = NaN
