@@ -2,7 +2,8 @@
  * Tests of the native gemm's panel split: 1 and 2 threads give the same
  * bits (odd and even sizes, row and column panels, transposes, accumulation,
  * subarrays), the split matches one unsplit BLAS call bit for bit on these
- * shapes, workers really run panels, the panel plan covers C exactly, and
+ * shapes, the engine's pool's workers really run panels, the panel plan
+ * covers C exactly, and
  * training a small CNN on the native set gives the same weights on 1 and 2
  * threads.
  * Tests that need OpenBLAS are skipped (ignored, with the reason in their
@@ -15,11 +16,13 @@ import {
   loadNativeKernels,
   loadWasmKernels,
   referenceKernels as ref,
+  setThreads,
   shutdownThreads,
+  threadCount,
   useKernels,
 } from "../../autograd/kernels/mod.ts";
 import { openBlas } from "../../autograd/kernels/native/blas.ts";
-import { nativePanelPool, shutdownNativeThreads } from "../../autograd/kernels/native/gemm.ts";
+import { threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { PANELS, planPanels, SPLIT_MIN_WORK } from "../../autograd/kernels/native/panels.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
 import { trainSmallCnn } from "./small_cnn.ts";
@@ -28,12 +31,27 @@ import { trainSmallCnn } from "./small_cnn.ts";
 const probe = loadNativeKernels(ref);
 const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
 
+/** The engine's pool, which runs the native panels (null before the first split product). */
+const pool = () => threadPool(() => null);
+
 /** Waits (a little) for the pool's worker to open the library, so it can take panels. */
 async function workerReady(): Promise<void> {
-  const blas = openBlas().blas!;
-  for (let i = 0; i < 200 && (nativePanelPool(blas)?.ready ?? 0) < 1; i++) {
+  for (let i = 0; i < 200 && (pool()?.ready ?? 0) < 1; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The default thread count, restored after each test. */
+const DEFAULT_THREADS = threadCount();
+
+/** Two threads for the native kernels that do not ask for one. */
+function twoThreads(): void {
+  setThreads(2);
+}
+
+function restore(): void {
+  shutdownThreads();
+  setThreads(DEFAULT_THREADS);
 }
 
 // Row panels (m ≥ n) and column panels (n > m), odd and even, a tall-k and a k = 17 one.
@@ -50,8 +68,9 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
   ignore: probe.kernels === null,
 }, async () => {
   const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
-  const two = loadNativeKernels(ref, { threads: 2 }).kernels!;
+  const two = loadNativeKernels(ref).kernels!;
   const blas = openBlas().blas!;
+  twoThreads();
   try {
     const { m, n, k } = SHAPES[0];
     two.gemm({
@@ -87,12 +106,11 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
         }
       }
     }
-    assert.ok(nativePanelPool(blas)!.panelsByWorkers > 0, "the worker ran panels");
-    // The engine's one stop call stops the native panel workers too.
+    assert.ok(pool()!.tasksByWorkers > 0, "the worker ran panels");
     shutdownThreads();
-    assert.equal(nativePanelPool(blas), null);
+    assert.equal(pool(), null);
   } finally {
-    shutdownNativeThreads();
+    restore();
   }
 });
 
@@ -100,7 +118,8 @@ Deno.test(`native gemm split reads and writes subarrays at their offsets${skippe
   ignore: probe.kernels === null,
 }, async () => {
   const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
-  const two = loadNativeKernels(ref, { threads: 2 }).kernels!;
+  const two = loadNativeKernels(ref).kernels!;
+  twoThreads();
   try {
     const [m, n, k] = [301, 97, 403]; // above SPLIT_MIN_WORK, so it splits
     const big = randomArray(m * k + k * n + 100, 5);
@@ -124,7 +143,7 @@ Deno.test(`native gemm split reads and writes subarrays at their offsets${skippe
       }
     }
   } finally {
-    shutdownNativeThreads();
+    restore();
   }
 });
 
@@ -140,19 +159,21 @@ Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads
       useKernels(previous);
     }
   };
+  twoThreads();
   try {
-    const two = loadNativeKernels(wasm, { threads: 2 }).kernels!;
+    const two = loadNativeKernels(wasm).kernels!;
     train(two);
     await workerReady();
-    const blas = openBlas().blas!;
-    const before = nativePanelPool(blas)!.jobs;
+    const before = pool()!.jobs;
     const withTwo = train(two);
-    assert.ok(nativePanelPool(blas)!.jobs > before, "products took the split path");
+    assert.ok(pool()!.jobs > before, "products took the split path");
+    // One thread for everything: the native products and the wasm kernels under them.
+    setThreads(1);
     const withOne = train(loadNativeKernels(wasm, { threads: 1 }).kernels!);
     assert.deepEqual(withTwo.losses, withOne.losses);
     withOne.weights.forEach((w, i) => assertSameBits(withTwo.weights[i], w, `parameter ${i}`));
   } finally {
-    shutdownNativeThreads();
+    restore();
   }
 });
 

@@ -49,7 +49,7 @@ type ByPointer<P> = { -readonly [K in keyof P]: P[K] extends "buffer" ? "pointer
 
 /**
  * `cblas_sgemm` declared with raw pointers instead of buffers, for a worker
- * that has only the addresses of the caller's arrays (native/pool.ts sends it
+ * that has only the addresses of the caller's arrays (gemm.ts sends it
  * to its workers, whose program cannot import this module).
  */
 export const SGEMM_BY_POINTER = {

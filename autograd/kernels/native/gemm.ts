@@ -5,8 +5,14 @@
  * products go to the fallback.
  *
  * OpenBLAS always runs on one thread here. Large products are cut into
- * panels of C by shape alone (panels.ts) and the panels run on worker
- * threads next to the caller (pool.ts), so the bits are the same for every
+ * panels of C by shape alone (panels.ts) and the panels run side by side on
+ * the engine's thread pool (threads/), as host tasks next to the WebAssembly
+ * kernels' tasks: one set of workers runs every threaded kernel, so no two
+ * pools compete for the cores. A worker opens the same library with its own
+ * `Deno.dlopen` (the process already has it loaded, so this only resolves
+ * symbols) and calls it on raw addresses: the caller's arrays live in the
+ * same process, their backing stores do not move, and the caller keeps them
+ * referenced until every panel is done. The bits are the same for every
  * thread count: one thread runs the same panels one after another.
  *
  * No size threshold for BLAS itself: an FFI call costs about 0.1 µs, and
@@ -20,57 +26,125 @@
 
 import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
-import { onShutdownThreads, threadCount } from "../threads/threads.ts";
-import type { Blas } from "./blas.ts";
-import { leadingDims, type Panel, planPanels } from "./panels.ts";
-import { PanelPool } from "./pool.ts";
+import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
+import { poolModules } from "../wasm/scratch.ts";
+import { type Blas, SGEMM_BY_POINTER } from "./blas.ts";
+import { leadingDims, type Panel, PANELS, planPanels } from "./panels.ts";
 
-/** The process-wide panel pools, one per library path, started on first use. */
-const pools = new Map<string, PanelPool>();
+/** Float64 words of the panel job: the product's layout and operand addresses, then 5 per panel. */
+const F = Object.freeze({
+  transA: 0,
+  transB: 1,
+  beta: 2,
+  k: 3,
+  lda: 4,
+  ldb: 5,
+  ldc: 6,
+  a: 7,
+  b: 8,
+  c: 9,
+  panels: 10,
+});
+const PANEL_WORDS = 5;
+
+/** What a thread needs to make its panel task. */
+interface PanelTaskInit {
+  library: string;
+  symbols: typeof SGEMM_BY_POINTER;
+  params: Float64Array;
+  fields: typeof F;
+  panelWords: number;
+}
 
 /**
- * The pool for `blas` with `workers` workers, started on first use; a pool
- * of another size is replaced (its workers stop).
+ * Makes a worker's `sgemm_panel` task: panel `task` of the job in `params`,
+ * on raw addresses; null when the library does not open (the worker then
+ * takes no tasks, and the caller runs them). Sent to the workers as source
+ * text, so it refers to nothing outside itself.
  */
-function panelPool(blas: Blas, workers: number): PanelPool {
-  let pool = pools.get(blas.path);
-  if (pool !== undefined && pool.workers !== workers) {
-    pool.close();
-    pool = undefined;
+function panelTasks(
+  init: unknown,
+): Record<string, (arg: number, task: number, slot: number) => void> | null {
+  const { library, symbols, params, fields, panelWords } = init as PanelTaskInit;
+  let sgemm;
+  try {
+    sgemm = Deno.dlopen(library, symbols).symbols.cblas_sgemm;
+  } catch {
+    return null;
   }
-  if (pool === undefined) {
-    pool = new PanelPool(blas.path, workers);
-    pools.set(blas.path, pool);
-  }
-  return pool;
+  const at = (address: number, offset: number) =>
+    Deno.UnsafePointer.create(BigInt(address + offset * 4));
+  return {
+    sgemm_panel: (_arg, task) => {
+      const p = fields.panels + task * panelWords;
+      sgemm(
+        101, // row-major
+        params[fields.transA] ? 112 : 111,
+        params[fields.transB] ? 112 : 111,
+        params[p + 3],
+        params[p + 4],
+        params[fields.k],
+        1,
+        at(params[fields.a], params[p]),
+        params[fields.lda],
+        at(params[fields.b], params[p + 1]),
+        params[fields.ldb],
+        params[fields.beta],
+        at(params[fields.c], params[p + 2]),
+        params[fields.ldc],
+      );
+    },
+  };
 }
 
-/** The running pool for `blas`, if any (tests read its counters). */
-export function nativePanelPool(blas: Blas): PanelPool | null {
-  return pools.get(blas.path) ?? null;
+/** A library's host tasks and their job words, made once per library path. */
+interface PanelHost {
+  tasks: HostTasks;
+  params: Float64Array;
+  /** The caller's own run of a panel of the job in progress. */
+  runHere: ((index: number) => void) | null;
+}
+
+const hosts = new Map<string, PanelHost>();
+
+function panelHost(blas: Blas): PanelHost {
+  const known = hosts.get(blas.path);
+  if (known !== undefined) return known;
+  const params = new Float64Array(new SharedArrayBuffer((F.panels + PANELS * PANEL_WORDS) * 8));
+  const init: PanelTaskInit = {
+    library: blas.path,
+    symbols: SGEMM_BY_POINTER,
+    params,
+    fields: F,
+    panelWords: PANEL_WORDS,
+  };
+  const host: PanelHost = {
+    params,
+    runHere: null,
+    tasks: {
+      source: panelTasks.toString(),
+      init,
+      names: ["sgemm_panel"],
+      here: { sgemm_panel: (_arg, task) => host.runHere!(task) },
+    },
+  };
+  hosts.set(blas.path, host);
+  return host;
+}
+
+/** An array's address as a number (exact: user-space addresses are below 2^53). */
+function address(x: Float32Array): number {
+  return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(x)));
 }
 
 /**
- * Stops the native gemm's worker threads, if any started (`shutdownThreads`
- * calls it); the next large product starts them again. Programs need not call it (the workers do not
- * keep the process alive); tests do, for their resource checks.
- */
-export function shutdownNativeThreads(): void {
-  for (const pool of pools.values()) pool.close();
-  pools.clear();
-}
-
-// `shutdownThreads()` stops these workers too.
-onShutdownThreads(shutdownNativeThreads);
-
-/**
- * Returns the gemm kernel of the native backend. `threads` is how many
- * threads (the caller included) run the panels of a large product; null
- * follows {@linkcode threadCount} at each call.
+ * Returns the gemm kernel of the native backend. `threads` 1 keeps every
+ * product on the calling thread; null runs large ones on the engine's pool
+ * of {@linkcode threadCount} threads.
  */
 export function nativeGemm(
   blas: Blas,
-  options: { fallback: Kernels; threads: number | null },
+  options: { fallback: Kernels; threads: 1 | null },
 ): (args: GemmArgs) => void {
   const { fallback } = options;
   return (args) => {
@@ -113,12 +187,35 @@ export function nativeGemm(
         beta,
       });
     };
-    const threads = Math.min(options.threads ?? threadCount(), panels.length);
-    if (threads === 1) {
+    const host = panelHost(blas);
+    if ((options.threads ?? threadCount()) > 1) setHostTasks(host.tasks);
+    const pool = options.threads === 1 ? null : threadPool(poolModules);
+    if (pool === null || pool.host !== host.tasks) {
       for (let i = 0; i < panels.length; i++) runHere(i);
       return;
     }
-    const pool = panelPool(blas, threads - 1);
-    pool.run({ a, b, c, ...shape, ...ld, beta, panels }, runHere);
+    const params = host.params;
+    params.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, k, ld.lda, ld.ldb, ld.ldc]);
+    params[F.a] = address(a);
+    params[F.b] = address(b);
+    params[F.c] = address(c);
+    panels.forEach((panel, i) => {
+      params.set(
+        [panel.aOffset, panel.bOffset, panel.cOffset, panel.m, panel.n],
+        F.panels + i * PANEL_WORDS,
+      );
+    });
+    host.runHere = runHere;
+    try {
+      pool.run({
+        module: pool.hostModule,
+        fn: pool.hostFn("sgemm_panel"),
+        arg: 0,
+        tasks: panels.length,
+        phase1: 0,
+      });
+    } finally {
+      host.runHere = null;
+    }
   };
 }

@@ -18,8 +18,9 @@
  * threads at odd sizes (54,454 of 77,000 elements of a 1000×999×77 product;
  * 1,118 of a 33×4097×65 one). So OpenBLAS always runs on one thread, and a
  * large product is cut into panels of C by its shape alone (panels.ts), the
- * panels running side by side on worker threads (pool.ts): every thread
- * count makes the same single-threaded BLAS calls and gives the same bits.
+ * panels running side by side on the engine's thread pool (gemm.ts): every
+ * thread count makes the same single-threaded BLAS calls and gives the same
+ * bits.
  * Results still depend on the CPU, since OpenBLAS picks its kernels per
  * processor at load time.
  *
@@ -34,16 +35,16 @@ import { nativeGemm } from "./gemm.ts";
 import { nativeSgdUpdate } from "./sgd_update.ts";
 
 export { BLAS_ENV } from "./blas.ts";
-export { shutdownNativeThreads } from "./gemm.ts";
 
 /** Options of {@linkcode loadNativeKernels}. */
 export interface NativeKernelOptions {
   /**
-   * Threads (the caller included) that run the panels of a large product.
-   * Default: `threadCount()` (threads/, set by `setThreads`) at each call, as for the WebAssembly
-   * kernels. The bits are the same for every count.
+   * 1 keeps every product on the calling thread. By default the panels of a
+   * large product run on the engine's thread pool, of `threadCount()`
+   * threads (threads/, set by `setThreads`), as the WebAssembly kernels'
+   * tasks do. The bits are the same either way.
    */
-  threads?: number;
+  threads?: 1;
   /** Library file to open (default: `$INKLING_BLAS`, else OpenBLAS in the usual places). */
   library?: string;
 }
@@ -63,8 +64,11 @@ export function loadNativeKernels(
   options: NativeKernelOptions = {},
 ): NativeLoad {
   const threads = options.threads ?? null;
-  if (threads !== null && (!Number.isInteger(threads) || threads < 1)) {
-    throw new InklingError(`loadNativeKernels: threads must be a positive integer, got ${threads}`);
+  if (threads !== null && threads !== 1) {
+    throw new InklingError(
+      `loadNativeKernels: threads must be 1 or left out (the engine's pool, see setThreads), ` +
+        `got ${threads}`,
+    );
   }
   const probe = openBlas({ library: options.library });
   if (probe.blas === null) return { kernels: null, reason: probe.reason };
@@ -93,7 +97,7 @@ export function loadNativeKernels(
       gatherRows: (x, args) => fallback.gatherRows(x, args),
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
       swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
-      // On this thread: a second pool's workers would compete with the gemm's (see onOneThread).
+      // On the calling thread: split over the pool they gained nothing here (see onOneThread).
       im2col: (x, args) => onOneThread(() => fallback.im2col(x, args)),
       col2im: (cols, args) => onOneThread(() => fallback.col2im(cols, args)),
       maxPool2d: (x, args) => fallback.maxPool2d(x, args),

@@ -24,7 +24,7 @@
  * Products below this many multiply-adds (m·n·k) run as one BLAS call. Waking
  * a sleeping worker costs ~40 µs here (2-core VM), which made 2 threads pay
  * only from about 2^22 up; but workers now spin for a moment between jobs
- * (pool.ts), and a training step's products come back to back. Measured
+ * (threads/pool.ts), and a training step's products come back to back. Measured
  * with the workers spinning (µs, one thread → two): 36×1024×32 29 → 15,
  * 36×32×1024 40 → 17, 32×1024×64 52 → 34, 64×800×128 138 → 83. A product
  * that finds the worker asleep loses little: the caller takes the second

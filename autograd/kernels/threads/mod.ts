@@ -12,12 +12,12 @@
  * @module
  */
 
-export { type Job, type PoolModules, ThreadPool } from "./pool.ts";
+export { type HostTasks, type Job, type PoolModules, ThreadPool } from "./pool.ts";
 export { MAX_TASKS } from "./protocol.ts";
 export {
   MAX_THREADS,
   onOneThread,
-  onShutdownThreads,
+  setHostTasks,
   setThreads,
   shutdownThreads,
   threadCount,

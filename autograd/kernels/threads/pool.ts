@@ -1,6 +1,7 @@
 /**
  * The worker pool: `threads − 1` workers plus the calling thread, all
- * running the same WebAssembly modules on one shared memory.
+ * running the same WebAssembly modules on one shared memory, and the same
+ * JavaScript host tasks if the pool has them ({@linkcode HostTasks}).
  *
  * The kernel interface is synchronous (`gemm(args): void` returns with C
  * written), so the caller cannot await its workers: it takes part in the job
@@ -31,6 +32,7 @@ import {
   participate,
   SPIN_MS,
   spinWhile,
+  type TaskFunction,
   type WorkerInit,
   workerMain,
 } from "./protocol.ts";
@@ -49,6 +51,26 @@ export interface Job {
   phase1: number;
 }
 
+/**
+ * Tasks written in JavaScript that a pool runs next to the modules' exports
+ * (the native backend's BLAS panels): a {@linkcode Job} names them as module
+ * `modules.length` ({@linkcode ThreadPool.hostModule}), each task by its
+ * index after the export names ({@linkcode ThreadPool.hostFn}).
+ */
+export interface HostTasks {
+  /**
+   * Source text of a self-contained `(init) => tasks | null` function, run
+   * once in each worker; null means the worker cannot run them.
+   */
+  source: string;
+  /** Its argument (anything structured clone can send). */
+  init: unknown;
+  /** The task names, in order. */
+  names: string[];
+  /** This thread's own tasks of those names. */
+  here: Record<string, TaskFunction>;
+}
+
 /** The modules a pool runs, and this thread's instances of them. */
 export interface PoolModules {
   /** The shared memory the modules import. */
@@ -59,6 +81,8 @@ export interface PoolModules {
   instances: object[];
   /** Export names a {@linkcode Job} can name. */
   names: string[];
+  /** JavaScript tasks run as one more module, if any. */
+  host?: HostTasks;
 }
 
 /** What the pool keeps of a worker. */
@@ -92,9 +116,10 @@ export function workersAvailable(): boolean {
 }
 
 /** The workers' program: {@linkcode workerMain} and the functions it is given. */
-function workerSource(receive: string): string {
+function workerSource(receive: string, host: string | null): string {
   return `const participate = (${participate.toString()});
 const spinWhile = (${spinWhile.toString()});
+const host = (${host ?? "null"});
 const workerMain = (${workerMain.toString()});
 ${receive}`;
 }
@@ -108,14 +133,23 @@ ${receive}`;
  */
 class WorkerFactory {
   readonly #node = nodeWorkerThreads();
+  readonly #host: string | null;
   #url: string | null = null;
+
+  /** Workers of this factory make their host tasks with the function whose source is `host`. */
+  constructor(host: string | null) {
+    this.#host = host;
+  }
 
   /** Starts one worker and sends it `init`. */
   spawn(init: WorkerInit): WorkerHandle {
     if (this.#node !== null) {
       const worker = new this.#node.Worker(
-        workerSource(`require("node:worker_threads").parentPort.once("message",
-  (init) => workerMain(init, { participate, spinWhile }));`),
+        workerSource(
+          `require("node:worker_threads").parentPort.once("message",
+  (init) => workerMain(init, { participate, spinWhile, host }));`,
+          this.#host,
+        ),
         { eval: true },
       );
       worker.on("error", () => {});
@@ -125,7 +159,8 @@ class WorkerFactory {
     }
     this.#url ??= URL.createObjectURL(
       new Blob([workerSource(
-        `self.onmessage = (event) => workerMain(event.data, { participate, spinWhile });`,
+        `self.onmessage = (event) => workerMain(event.data, { participate, spinWhile, host });`,
+        this.#host,
       )], {
         type: "text/javascript",
       }),
@@ -149,29 +184,39 @@ export class ThreadPool {
   readonly threads: number;
   readonly #control: Int32Array;
   readonly #workers: WorkerHandle[] = [];
-  readonly #factory = new WorkerFactory();
+  readonly #factory: WorkerFactory;
   readonly #context: { instances: Record<string, unknown>[]; names: string[]; slot: number };
   #generation = 0;
   #jobs = 0;
+  /** The host tasks this pool runs, if any. */
+  readonly host: HostTasks | null;
+  /** The module index of the host tasks in a {@linkcode Job}. */
+  readonly hostModule: number;
 
   /** Starts `threads − 1` workers (they come up in the background). */
   constructor(modules: PoolModules, threads: number) {
     this.threads = threads;
+    this.host = modules.host ?? null;
+    this.hostModule = modules.modules.length;
     this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+    const names = [...modules.names, ...(this.host?.names ?? [])];
+    const instances = modules.instances as Record<string, unknown>[];
     this.#context = {
-      instances: modules.instances as Record<string, unknown>[],
-      names: modules.names,
+      instances: this.host ? [...instances, this.host.here] : instances,
+      names,
       slot: 0,
     };
+    this.#factory = new WorkerFactory(this.host?.source ?? null);
     for (let slot = 1; slot < threads; slot++) {
       const init: WorkerInit = {
         memory: modules.memory,
         modules: modules.modules,
-        names: modules.names,
+        names,
         control: this.#control,
         layout: LAYOUT,
         slot,
         spinMs: SPIN_MS,
+        hostInit: this.host?.init,
       };
       try {
         this.#workers.push(this.#factory.spawn(init));
@@ -180,6 +225,13 @@ export class ThreadPool {
         break;
       }
     }
+  }
+
+  /** The index a {@linkcode Job} gives host task `name` as its `fn`. */
+  hostFn(name: string): number {
+    const index = this.host?.names.indexOf(name) ?? -1;
+    if (index < 0) throw new InklingError(`ThreadPool.hostFn: no host task ${name}`);
+    return this.#context.names.length - this.host!.names.length + index;
   }
 
   /** Workers that have started and take tasks (tests wait for them). */
@@ -233,7 +285,9 @@ export class ThreadPool {
       done = Atomics.load(control, L.done);
     }
     if (Atomics.exchange(control, L.error, 0) !== 0) {
-      throw new InklingError("ThreadPool.run: a task failed in WebAssembly");
+      throw new InklingError(
+        "ThreadPool.run: a task failed (a WebAssembly trap or a host task's error)",
+      );
     }
   }
 

@@ -161,19 +161,26 @@ export interface WorkerInit {
   slot: number;
   /** How long it polls for the next job before it sleeps, in ms ({@linkcode SPIN_MS}). */
   spinMs: number;
+  /** The argument of the host tasks' factory (see {@linkcode workerMain}), when the pool has them. */
+  hostInit?: unknown;
 }
+
+/** Makes a thread's host tasks (pool.ts `HostTasks`) from their init data. */
+export type HostFactory = (init: unknown) => Record<string, TaskFunction> | null;
 
 /**
  * A worker's whole life: instantiate the modules, say it is ready, then
  * wait on the wake word (polling, then asleep) and take part in every job
  * published, until the pool closes (Deno cannot end a worker blocked in
  * `Atomics.wait`, so the pool wakes it to return first). `code` holds
- * {@linkcode participate} and {@linkcode spinWhile} (passed in, since a
- * worker gets them all as source). Self-contained, like `participate`.
+ * {@linkcode participate}, {@linkcode spinWhile} and the pool's host-task
+ * factory, if any (passed in, since a worker gets them all as source): its
+ * tasks follow the modules' instances, and a worker whose factory returns
+ * null never takes tasks. Self-contained, like `participate`.
  */
 export function workerMain(
   init: WorkerInit,
-  code: { participate: typeof participate; spinWhile: typeof spinWhile },
+  code: { participate: typeof participate; spinWhile: typeof spinWhile; host: HostFactory | null },
 ): void {
   const { control, layout } = init;
   const instances = init.modules.map((module) =>
@@ -182,6 +189,12 @@ export function workerMain(
       unknown
     >
   );
+  if (code.host !== null) {
+    // Host tasks come after the modules; a worker that cannot make them never becomes ready.
+    const tasks = code.host(init.hostInit);
+    if (tasks === null) return;
+    instances.push(tasks);
+  }
   const context = { instances, names: init.names, slot: init.slot };
   Atomics.add(control, layout.ready, 1);
   while (Atomics.load(control, layout.quit) === 0) {

@@ -2,13 +2,14 @@
  * How many threads the kernels use: {@linkcode setThreads},
  * {@linkcode threadCount}, {@linkcode shutdownThreads}, and the one
  * process-wide pool the WebAssembly kernels run their large calls on
- * ({@linkcode threadPool}).
+ * ({@linkcode threadPool}), and the native gemm its panels
+ * ({@linkcode setHostTasks}).
  *
  * @module
  */
 
 import { InklingError } from "../../errors.ts";
-import { type PoolModules, ThreadPool, workersAvailable } from "./pool.ts";
+import { type HostTasks, type PoolModules, ThreadPool, workersAvailable } from "./pool.ts";
 
 /** Most threads {@linkcode setThreads} accepts. */
 export const MAX_THREADS = 64;
@@ -23,6 +24,8 @@ let requested = defaultThreads();
 let pool: ThreadPool | null = null;
 /** Depth of {@linkcode onOneThread} calls running. */
 let oneThreadDepth = 0;
+/** The host tasks pools start with ({@linkcode setHostTasks}). */
+let host: HostTasks | null = null;
 let supported: boolean | undefined;
 
 /**
@@ -76,37 +79,27 @@ export function threadCount(): number {
   return requested > 1 && threadsSupported() ? requested : 1;
 }
 
-/** Stoppers of other backends' worker pools (the native gemm's panel workers). */
-const otherPools = new Set<() => void>();
-
 /**
- * Makes {@linkcode shutdownThreads} also call `stop`: a backend with workers
- * of its own (the native gemm) registers here, so one call stops every
- * thread the engine started.
- */
-export function onShutdownThreads(stop: () => void): void {
-  otherPools.add(stop);
-}
-
-/**
- * Stops the worker threads (if any started), the WebAssembly pool's and
- * every other backend's. Nothing else changes: the next large call starts
- * them again. Programs need not call it — the workers do not keep Deno or
+ * Stops the worker threads of the pool (if it started), which run every
+ * backend's threaded kernels. Nothing else changes: the next large call
+ * starts them again. Programs need not call it — the workers do not keep Deno or
  * Node alive — but tests do, for their resource checks.
  */
 export function shutdownThreads(): void {
   pool?.close();
   pool = null;
-  for (const stop of otherPools) stop();
 }
 
 /**
- * Runs `body` with the WebAssembly pool off: every kernel call inside it
- * runs on the calling thread (the same bits, as always). The native backend
- * runs its WebAssembly convolution kernels this way: its own gemm workers
- * poll the other cores between products, and a second pool's workers
- * competing with them for those cores made the MNIST CNN's training step
- * about 12 % slower instead of faster.
+ * Runs `body` with the pool off: every kernel call inside it runs on the
+ * calling thread (the same bits, as always). The native backend runs its
+ * WebAssembly convolution kernels (im2col, col2im) this way: split over the
+ * pool they trained the MNIST CNN no faster there (medians 2,179 against
+ * 2,175 images/s), since BLAS reads the columns from the caller's arrays,
+ * so each call copies them out of WebAssembly memory anyway, and the first
+ * threaded call moves the scratch onto the shared memory, where every other
+ * WebAssembly kernel's copies are slower (swapLeadingAxes 96 → 128 ms per
+ * 60 steps).
  */
 export function onOneThread<T>(body: () => T): T {
   oneThreadDepth++;
@@ -115,6 +108,20 @@ export function onOneThread<T>(body: () => T): T {
   } finally {
     oneThreadDepth--;
   }
+}
+
+/**
+ * Makes the pool also run `tasks`, JavaScript tasks next to the WebAssembly
+ * ones (the native backend's BLAS panels, so one set of workers runs every
+ * threaded kernel and no two pools compete for the cores); null for none.
+ * A running pool without them stops, and the next large call starts one
+ * with them.
+ */
+export function setHostTasks(tasks: HostTasks | null): void {
+  if (tasks === host) return;
+  host = tasks;
+  pool?.close();
+  pool = null;
 }
 
 /**
@@ -129,7 +136,7 @@ export function threadPool(modules: () => PoolModules | null): ThreadPool | null
   if (pool === null) {
     const made = modules();
     if (made === null) return null;
-    pool = new ThreadPool(made, threads);
+    pool = new ThreadPool(host === null ? made : { ...made, host }, threads);
   }
   return pool;
 }

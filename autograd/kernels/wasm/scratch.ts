@@ -38,8 +38,11 @@ export interface Parallel {
   module: number;
 }
 
-/** The pool's modules: every build, rewritten for the shared memory. */
-function poolModules(): PoolModules | null {
+/**
+ * The pool's modules: every build, rewritten for the shared memory (what
+ * `threadPool` starts a pool with, for these kernels and the native gemm's).
+ */
+export function poolModules(): PoolModules | null {
   const shared = sharedKernels();
   return shared && { ...shared, names: [...TASK_EXPORTS] };
 }
