@@ -26,8 +26,8 @@ import {
   zerosLike,
 } from "../../mod.ts";
 import { Adam } from "../../layers/mod.ts";
-import { type Kernels, useKernels } from "../../autograd/kernels/mod.ts";
-import { TRAINING_BACKENDS } from "./op_check.ts";
+import type { Kernels } from "../../autograd/kernels/mod.ts";
+import { TRAINING_BACKENDS, withKernels } from "./op_check.ts";
 import { randomArray } from "./float_arrays.ts";
 
 /** Adam's numbers for one call. */
@@ -58,16 +58,6 @@ function unfusedStep(
     const denom = add(sqrt(div(state.v, 1 - b2 ** t)), h.eps);
     scaleAddInPlace(p, div(state.m, denom), { beta: -h.lr / (1 - b1 ** t) });
   });
-}
-
-/** Runs `fn` with `kernels` active. */
-function using<T>(kernels: Kernels, fn: () => T): T {
-  const previous = useKernels(kernels);
-  try {
-    return fn();
-  } finally {
-    useKernels(previous);
-  }
 }
 
 /** The same number in both, bit for bit, except that any NaN matches any NaN. */
@@ -112,7 +102,7 @@ function compareSteps(
   for (const t of [1, 2, 3, 1000]) {
     const grad = new Tensor(randomArray(n, 7 * t + n, { lo: -2, hi: 2 }), [n]);
     const gradBefore = grad.data.slice();
-    using(kernels, () => {
+    withKernels(kernels, () => {
       adamUpdateInPlace(fused.p, grad, { m: fused.m, v: fused.v, ...h, step: t });
       unfusedStep(unfused.p, grad, unfused, h, t);
     });
@@ -151,7 +141,7 @@ Deno.test("adamUpdate: NaN, infinities, signed zeros and overflow come out as be
     for (const h of [DEFAULTS, OTHER, { ...DEFAULTS, weightDecay: 1e-50 }]) {
       const grad = new Tensor(randomArray(300, 12), [300]);
       for (let i = 0; i < 6 * special.length; i++) grad.data[i] = special[i % special.length];
-      using(kernels, () => {
+      withKernels(kernels, () => {
         adamUpdateInPlace(fused.p, grad, { m: fused.m, v: fused.v, ...h, step: 1 });
         unfusedStep(unfused.p, grad, unfused, h, 1);
       });
@@ -175,7 +165,7 @@ Deno.test("adamUpdate on Float64Array storage: the unfused ops' bits in float64"
       const unfused = { p: start.p.clone(), m: start.m.clone(), v: start.v.clone() };
       for (const t of [1, 2, 3]) {
         const grad = of64(new Tensor(randomArray(n, t), [n]));
-        using(kernels, () => {
+        withKernels(kernels, () => {
           adamUpdateInPlace(fused.p, grad, { m: fused.m, v: fused.v, ...OTHER, step: t });
           unfusedStep(unfused.p, grad, unfused, OTHER, t);
         });
@@ -201,7 +191,7 @@ Deno.test("Adam.step gives the unfused ops' bits over a CNN's parameter shapes",
       const adam = new Adam(params, { lr: 0.01, weightDecay });
       for (let t = 1; t <= 3; t++) {
         params.forEach((p, i) => (p.grad = new Tensor(randomArray(p.size, 10 * t + i), p.shape)));
-        using(kernels, () => {
+        withKernels(kernels, () => {
           adam.step();
           copies.forEach((p, i) =>
             unfusedStep(p, params[i].grad!, moments[i], { ...DEFAULTS, lr: 0.01, weightDecay }, t)

@@ -164,7 +164,8 @@ interface Trial {
   fn: (...inputs: Tensor[]) => Tensor;
 }
 
-function withKernels<T>(kernels: Kernels, body: () => T): T {
+/** Runs `body` with `kernels` active, then restores the kernels that were. */
+export function withKernels<T>(kernels: Kernels, body: () => T): T {
   const previous = useKernels(kernels);
   try {
     return body();

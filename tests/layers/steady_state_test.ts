@@ -12,8 +12,7 @@ import assert from "node:assert/strict";
 import { crossEntropy, rand, Rng, squaredError, type Tensor } from "../../mod.ts";
 import { BatchBuffer, Linear, Sequential, SGD, Sigmoid, takeBatch } from "../../layers/mod.ts";
 import { createAutoencoder } from "../../compression/autoencoder.ts";
-import { type Kernels, useKernels } from "../../autograd/kernels/mod.ts";
-import { FLOAT32_BACKENDS } from "../autograd/op_check.ts";
+import { FLOAT32_BACKENDS, withKernels } from "../autograd/op_check.ts";
 
 /**
  * What an MLP step (1024-64 sigmoid-36, cross-entropy from class indices)
@@ -122,15 +121,6 @@ function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float
   if (x.length !== y.length) return 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
   return -1;
-}
-
-function withKernels<T>(next: Kernels, body: () => T): T {
-  const previous = useKernels(next);
-  try {
-    return body();
-  } finally {
-    useKernels(previous);
-  }
 }
 
 const WORKLOADS = [
