@@ -32,6 +32,7 @@ export const WAT_FRAGMENTS: readonly string[] = [
   "adam_update.wat",
   "reduce.wat",
   "conv.wat",
+  "layout.wat",
   "pool.wat",
 ];
 

@@ -2,8 +2,7 @@
  * The TypeScript side of the WebAssembly im2col / col2im: copies the image
  * (and, for col2im, the columns and the accumulating output) into scratch
  * memory, unfolds or folds there (large ones split by channels over the
- * thread pool), and copies the result back; and of the
- * conv op's layout move between them and the gemms (swapLeadingAxes).
+ * thread pool), and copies the result back.
  *
  * @module
  */
@@ -122,46 +121,5 @@ export function wasmCol2im(scratch: WasmScratch, fallback: Kernels): Kernels["co
     mem.set(out.subarray(0, size.image), outAt >> 2);
     unfold(scratch, parallel, { img: outAt, cols: scratch.base, jobAt }, args, 1);
     out.set(mem.subarray(outAt >> 2, (outAt >> 2) + size.image));
-  };
-}
-
-/**
- * Smallest arrays swapLeadingAxes sends to WebAssembly (not measured one by
- * one: the copies are the cost to pay back, as for the element-wise kernels).
- */
-const MIN_SWAP = 256;
-
-/**
- * Runs at least this long move faster in the reference when there is no
- * bias: it copies each run with one TypedArray.set, while WebAssembly adds
- * two copies of the whole array. Medians (µs, reference / wasm, the MNIST
- * CNN's chunks): [9, 32, 576] 29-38 / 46 without bias, 122 / 53 with it;
- * [2, 64, 64] 4.9 / 2.5 without, [64, 2, 64] 6.5 / 3.3 with.
- */
-const PLAIN_RUN_MAX = 256;
-
-/** Returns the swapLeadingAxes kernel of the wasm backend. */
-export function wasmSwapLeadingAxes(
-  scratch: WasmScratch,
-  fallback: Kernels,
-): Kernels["swapLeadingAxes"] {
-  return (x, args) => {
-    const { a, b, inner, bias, out } = args;
-    const size = a * b * inner;
-    const biasAt = scratch.base + align16(size * 4);
-    const outAt = biasAt + align16(a * 4);
-    if (
-      scratch.small(size, MIN_SWAP) || (bias === undefined && inner >= PLAIN_RUN_MAX) ||
-      !f32(x) || !f32(out) ||
-      !(bias === undefined || f32(bias)) || !scratch.reserve(outAt + size * 4 - scratch.base)
-    ) {
-      fallback.swapLeadingAxes(x, args);
-      return;
-    }
-    const mem = scratch.f32;
-    mem.set(x.subarray(0, size), scratch.base >> 2);
-    if (bias) mem.set(bias.subarray(0, a), biasAt >> 2);
-    scratch.exports.swap_leading_axes(scratch.base, biasAt, outAt, a, b, inner, bias ? 1 : 0);
-    out.set(mem.subarray(outAt >> 2, (outAt >> 2) + size));
   };
 }

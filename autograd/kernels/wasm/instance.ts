@@ -82,7 +82,7 @@ export interface KernelExports {
   col2im(cols: number, out: number, ...geometry: number[]): void;
   /** One channel range of a threaded im2col or col2im (job block at `job`); see conv.wat. */
   unfold_task(job: number, task: number, slot: number): void;
-  /** out[j, i, :] = x[i, j, :] (+ bias[i]) for x [a, b, inner]; see conv.wat. */
+  /** out[j, i, :] = x[i, j, :] (+ bias[i]) for x [a, b, inner]; see layout.wat. */
   swap_leading_axes(
     x: number,
     bias: number,

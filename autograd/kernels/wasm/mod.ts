@@ -1,6 +1,7 @@
 /**
- * The WebAssembly SIMD backend: float32 hot paths (gemm, im2col/col2im,
- * element-wise math, sums and softmax over large arrays) run in a small
+ * The WebAssembly SIMD backend: float32 hot paths (gemm, im2col/col2im, max
+ * pooling, layout moves, the optimizers' updates, element-wise math, sums
+ * and softmax over large arrays) run in a small
  * hand-written WebAssembly module; everything else — Float64Array storage,
  * kernels without a WebAssembly version, and sizes where copying the data into
  * WebAssembly memory costs more than it saves — goes to a fallback
@@ -9,9 +10,10 @@
  * axpby, and `../adam_update.ts`, Adam's scalars), the thread pool and its
  * own generated module.
  *
- * Large matrix products run on several threads (`../threads/`, `setThreads`):
- * the scratch then moves onto a shared memory (`shared_memory.ts`), and the
- * product is cut into tasks whose results do not depend on the thread count.
+ * Large matrix products, im2col and col2im run on several threads
+ * (`../threads/`, `setThreads`): the scratch then moves onto a shared memory
+ * (`shared_memory.ts`), and the call is cut into tasks whose results do not
+ * depend on the thread count.
  *
  * The module source is the `.wat` files of this folder; `tools/build_wasm.ts` compiles
  * them into the generated `kernels_wasm.ts`.
@@ -21,11 +23,12 @@
 
 import type { Kernels } from "../kernels.ts";
 import { wasmAdamUpdate } from "./adam_update.ts";
-import { wasmCol2im, wasmIm2col, wasmSwapLeadingAxes } from "./conv.ts";
+import { wasmCol2im, wasmIm2col } from "./conv.ts";
 import { wasmAxpby, wasmBinary, wasmUnary } from "./elementwise.ts";
 import { wasmActivationGrad, wasmAddBias, wasmSquaredErrorGrad } from "./fused.ts";
 import { wasmGemm } from "./gemm.ts";
 import { instantiateKernels, type SimdVariant } from "./instance.ts";
+import { wasmSwapLeadingAxes } from "./layout.ts";
 import { wasmMaxPool2d } from "./pool.ts";
 import { wasmSoftmax, wasmSquaredDiffColumns, wasmSumAxis } from "./reduce.ts";
 import { WasmScratch } from "./scratch.ts";
