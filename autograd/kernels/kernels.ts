@@ -98,6 +98,14 @@ export interface AxisLayout {
   inner: number;
 }
 
+/** A convolution for the optional {@linkcode Kernels.convForward} and {@linkcode Kernels.convBackward}. */
+export interface ConvChunks extends Window2d {
+  /** Output channels. */
+  oc: number;
+  /** Images per chunk: the op's unit of work, fixed by the shapes. */
+  chunk: number;
+}
+
 /** Geometry of a 2-D convolution or pooling window over one N×C×H×W batch. */
 export interface Window2d {
   /** Batch size. */
@@ -265,6 +273,29 @@ export interface Kernels {
    * backward). With `accumulate` it adds instead of overwriting.
    */
   scatter(src: Storage, args: { view: StridedView; out: Storage; accumulate?: boolean }): void;
+
+  /**
+   * Optional, for a backend that runs a convolution's chunks side by side:
+   * the whole forward, out (N×OC×OH×OW) = conv(x, weight) + bias, with
+   * weight [OC, C·kh·kw]. Returns false, having written nothing, when it
+   * does not take the call; `conv2d` then runs its own chunk loop (im2col,
+   * gemm, swapLeadingAxes).
+   */
+  convForward?(
+    x: Storage,
+    args: { weight: Storage; bias?: Storage; geo: ConvChunks; out: Storage },
+  ): boolean;
+
+  /**
+   * Optional, as {@linkcode Kernels.convForward}: the backward from the
+   * output gradient gz, writing the input gradient `gx` and the weight
+   * gradient `gw` (each only when given; both overwritten). False when not
+   * taken.
+   */
+  convBackward?(
+    gz: Storage,
+    args: { x: Storage; weight: Storage; geo: ConvChunks; gx?: Storage; gw?: Storage },
+  ): boolean;
 
   /**
    * Swaps the two leading axes of x [a, b, inner] into out [b, a, inner],

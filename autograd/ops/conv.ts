@@ -116,7 +116,12 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   };
   const k0 = kernels();
   const y = allocate(dtype, geo.n * oc * plane);
-  for (let b0 = 0; b0 < geo.n; b0 += chunk) {
+  const chunks = { ...geo, oc, chunk };
+  // A backend may run the whole chunk loop itself (native: chunks side by side).
+  const whole =
+    k0.convForward?.(x.data, { weight: weight.data, bias: bias?.data, geo: chunks, out: y }) ??
+      false;
+  for (let b0 = 0; b0 < geo.n && !whole; b0 += chunk) {
     const count = Math.min(chunk, geo.n - b0);
     unfold(b0, count);
     k0.gemm({ a: weight.data, b: cols, c: product, m: oc, k: rows, n: count * plane });
@@ -139,9 +144,17 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
     }
     const gx = x.requiresGrad ? allocate(dtype, x.size) : null;
     const gw = weight.requiresGrad ? gradientStorage(weight) : null;
+    const done = whole &&
+      (ks.convBackward?.(gz, {
+        x: x.data,
+        weight: weight.data,
+        geo: chunks,
+        gx: gx ?? undefined,
+        gw: gw ?? undefined,
+      }) ?? false);
     const dRows = scratch("conv2d.dRows", dtype, oc * chunk * plane);
     const dCols = gx ? scratch("conv2d.dCols", dtype, rows * chunk * plane) : null;
-    for (let b0 = 0; b0 < geo.n; b0 += chunk) {
+    for (let b0 = 0; b0 < geo.n && !done; b0 += chunk) {
       const count = Math.min(chunk, geo.n - b0);
       const n = count * plane;
       // This chunk's dZ in the gemm layout [OC, images·OH·OW].

@@ -26,114 +26,14 @@
 
 import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
-import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
+import { setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
 import { poolModules } from "../wasm/scratch.ts";
-import { type Blas, SGEMM_BY_POINTER } from "./blas.ts";
-import { leadingDims, type Panel, PANELS, planPanels } from "./panels.ts";
-
-/** Float64 words of the panel job: the product's layout and operand addresses, then 5 per panel. */
-const F = Object.freeze({
-  transA: 0,
-  transB: 1,
-  beta: 2,
-  k: 3,
-  lda: 4,
-  ldb: 5,
-  ldc: 6,
-  a: 7,
-  b: 8,
-  c: 9,
-  panels: 10,
-});
-const PANEL_WORDS = 5;
-
-/** What a thread needs to make its panel task. */
-interface PanelTaskInit {
-  library: string;
-  symbols: typeof SGEMM_BY_POINTER;
-  params: Float64Array;
-  fields: typeof F;
-  panelWords: number;
-}
-
-/**
- * Makes a worker's `sgemm_panel` task: panel `task` of the job in `params`,
- * on raw addresses; null when the library does not open (the worker then
- * takes no tasks, and the caller runs them). Sent to the workers as source
- * text, so it refers to nothing outside itself.
- */
-function panelTasks(
-  init: unknown,
-): Record<string, (arg: number, task: number, slot: number) => void> | null {
-  const { library, symbols, params, fields, panelWords } = init as PanelTaskInit;
-  let sgemm;
-  try {
-    sgemm = Deno.dlopen(library, symbols).symbols.cblas_sgemm;
-  } catch {
-    return null;
-  }
-  const at = (address: number, offset: number) =>
-    Deno.UnsafePointer.create(BigInt(address + offset * 4));
-  return {
-    sgemm_panel: (_arg, task) => {
-      const p = fields.panels + task * panelWords;
-      sgemm(
-        101, // row-major
-        params[fields.transA] ? 112 : 111,
-        params[fields.transB] ? 112 : 111,
-        params[p + 3],
-        params[p + 4],
-        params[fields.k],
-        1,
-        at(params[fields.a], params[p]),
-        params[fields.lda],
-        at(params[fields.b], params[p + 1]),
-        params[fields.ldb],
-        params[fields.beta],
-        at(params[fields.c], params[p + 2]),
-        params[fields.ldc],
-      );
-    },
-  };
-}
-
-/** A library's host tasks and their job words, made once per library path. */
-interface PanelHost {
-  tasks: HostTasks;
-  params: Float64Array;
-  /** The caller's own run of a panel of the job in progress. */
-  runHere: ((index: number) => void) | null;
-}
-
-const hosts = new Map<string, PanelHost>();
-
-function panelHost(blas: Blas): PanelHost {
-  const known = hosts.get(blas.path);
-  if (known !== undefined) return known;
-  const params = new Float64Array(new SharedArrayBuffer((F.panels + PANELS * PANEL_WORDS) * 8));
-  const init: PanelTaskInit = {
-    library: blas.path,
-    symbols: SGEMM_BY_POINTER,
-    params,
-    fields: F,
-    panelWords: PANEL_WORDS,
-  };
-  const host: PanelHost = {
-    params,
-    runHere: null,
-    tasks: {
-      source: panelTasks.toString(),
-      init,
-      names: ["sgemm_panel"],
-      here: { sgemm_panel: (_arg, task) => host.runHere!(task) },
-    },
-  };
-  hosts.set(blas.path, host);
-  return host;
-}
+import type { Blas } from "./blas.ts";
+import { leadingDims, type Panel, planPanels } from "./panels.ts";
+import { nativeHost, PANEL_WORDS as P } from "./tasks.ts";
 
 /** An array's address as a number (exact: user-space addresses are below 2^53). */
-function address(x: Float32Array): number {
+export function address(x: Float32Array): number {
   return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(x)));
 }
 
@@ -187,25 +87,25 @@ export function nativeGemm(
         beta,
       });
     };
-    const host = panelHost(blas);
+    const host = nativeHost(blas);
     if ((options.threads ?? threadCount()) > 1) setHostTasks(host.tasks);
     const pool = options.threads === 1 ? null : threadPool(poolModules);
     if (pool === null || pool.host !== host.tasks) {
       for (let i = 0; i < panels.length; i++) runHere(i);
       return;
     }
-    const params = host.params;
-    params.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, k, ld.lda, ld.ldb, ld.ldc]);
-    params[F.a] = address(a);
-    params[F.b] = address(b);
-    params[F.c] = address(c);
+    const words = host.panel;
+    words.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, k, ld.lda, ld.ldb, ld.ldc]);
+    words[P.a] = address(a);
+    words[P.b] = address(b);
+    words[P.c] = address(c);
     panels.forEach((panel, i) => {
-      params.set(
+      words.set(
         [panel.aOffset, panel.bOffset, panel.cOffset, panel.m, panel.n],
-        F.panels + i * PANEL_WORDS,
+        P.panels + i * P.perPanel,
       );
     });
-    host.runHere = runHere;
+    host.runPanel = runHere;
     try {
       pool.run({
         module: pool.hostModule,
@@ -215,7 +115,7 @@ export function nativeGemm(
         phase1: 0,
       });
     } finally {
-      host.runHere = null;
+      host.runPanel = null;
     }
   };
 }

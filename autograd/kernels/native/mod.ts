@@ -1,10 +1,12 @@
 /**
- * The native backend: matrix products (and so convolutions, which the conv
- * op runs as im2col + gemm, and their col2im backward) through a system BLAS
- * — OpenBLAS's `cblas_sgemm`, called with Deno's FFI — and SGD's parameter
- * update through level-1 BLAS on the caller's arrays (sgd_update.ts);
- * every other kernel from a fallback {@linkcode Kernels} (normally the
- * WebAssembly set, which itself falls back to the reference kernels).
+ * The native backend: matrix products through a system BLAS — OpenBLAS's
+ * `cblas_sgemm`, called with Deno's FFI (gemm.ts) — convolutions as chunks
+ * of im2col + sgemm run side by side in lanes on the thread pool (conv.ts,
+ * tasks.ts), and SGD's parameter update through level-1 BLAS on the
+ * caller's arrays (sgd_update.ts); every other kernel from a fallback
+ * {@linkcode Kernels} (normally the WebAssembly set, which itself falls back
+ * to the reference kernels; the lanes use its module on the pool's shared
+ * memory).
  *
  * Nothing is loaded at import time: {@linkcode loadNativeKernels} looks for
  * the library when called, and only when the runtime is Deno and FFI is
@@ -31,6 +33,7 @@ import { InklingError } from "../../errors.ts";
 import type { Kernels } from "../kernels.ts";
 import { onOneThread } from "../threads/mod.ts";
 import { openBlas } from "./blas.ts";
+import { nativeConv } from "./conv.ts";
 import { nativeGemm } from "./gemm.ts";
 import { nativeSgdUpdate } from "./sgd_update.ts";
 
@@ -98,6 +101,7 @@ export function loadNativeKernels(
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
       swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
       // On the calling thread: split over the pool they gained nothing here (see onOneThread).
+      ...nativeConv(probe.blas, threads),
       im2col: (x, args) => onOneThread(() => fallback.im2col(x, args)),
       col2im: (cols, args) => onOneThread(() => fallback.col2im(cols, args)),
       maxPool2d: (x, args) => fallback.maxPool2d(x, args),

@@ -59,8 +59,9 @@ export interface Job {
  */
 export interface HostTasks {
   /**
-   * Source text of a self-contained `(init) => tasks | null` function, run
-   * once in each worker; null means the worker cannot run them.
+   * Source text of a self-contained `(init, instances) => tasks | null`
+   * function, run once in each worker with its instances of the modules'
+   * (on the shared memory); null means the worker cannot run them.
    */
   source: string;
   /** Its argument (anything structured clone can send). */

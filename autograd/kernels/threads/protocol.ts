@@ -165,8 +165,11 @@ export interface WorkerInit {
   hostInit?: unknown;
 }
 
-/** Makes a thread's host tasks (pool.ts `HostTasks`) from their init data. */
-export type HostFactory = (init: unknown) => Record<string, TaskFunction> | null;
+/** Makes a thread's host tasks (pool.ts `HostTasks`) from their init data and its module instances. */
+export type HostFactory = (
+  init: unknown,
+  instances: Record<string, unknown>[],
+) => Record<string, TaskFunction> | null;
 
 /**
  * A worker's whole life: instantiate the modules, say it is ready, then
@@ -191,7 +194,7 @@ export function workerMain(
   );
   if (code.host !== null) {
     // Host tasks come after the modules; a worker that cannot make them never becomes ready.
-    const tasks = code.host(init.hostInit);
+    const tasks = code.host(init.hostInit, instances);
     if (tasks === null) return;
     instances.push(tasks);
   }
