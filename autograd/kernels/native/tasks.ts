@@ -122,6 +122,34 @@ export function nativeTasks(
   const at = (address: number) => Deno.UnsafePointer.create(BigInt(address));
   const NO = 111;
   const T = 112;
+  /** C (m×n) = op(A)·op(B) (+ C when beta is 1), row-major with the whole matrices' leading dimensions. */
+  const product = (o: {
+    m: number;
+    n: number;
+    k: number;
+    a: number;
+    b: number;
+    c: number;
+    transA?: boolean;
+    transB?: boolean;
+    beta?: number;
+  }) =>
+    sgemm(
+      101, // row-major
+      o.transA ? T : NO,
+      o.transB ? T : NO,
+      o.m,
+      o.n,
+      o.k,
+      1,
+      at(o.a),
+      o.transA ? o.m : o.k,
+      at(o.b),
+      o.transB ? o.k : o.n,
+      o.beta ?? 0,
+      at(o.c),
+      o.n,
+    );
   /** The chunk geometry of the lane job, and the lane's temporaries. */
   const job = (index: number) => {
     const [n, c, h, w, kh, kw, oh, ow, oc, chunk, base] = lane;
@@ -161,22 +189,14 @@ export function nativeTasks(
         const np = count * g.plane;
         const x = lane[L.x] + b0 * image * 4;
         wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, 1, 0, g.oh, g.ow);
-        sgemm(
-          101,
-          NO,
-          NO,
-          g.oc,
-          np,
-          g.rows,
-          1,
-          at(lane[L.weight]),
-          g.rows,
-          at(g.base + g.cols),
-          np,
-          0,
-          at(g.base + g.rowsOut),
-          np,
-        );
+        product({
+          m: g.oc,
+          n: np,
+          k: g.rows,
+          a: lane[L.weight],
+          b: g.base + g.cols,
+          c: g.base + g.rowsOut,
+        });
         const y = lane[L.y] + b0 * g.oc * g.plane * 4;
         wasm.swap_leading_axes(
           g.rowsOut,
@@ -202,42 +222,28 @@ export function nativeTasks(
         if (gw >= 0) {
           const x = lane[L.x] + b0 * image * 4;
           wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, 1, 0, g.oh, g.ow);
-          const mine = gw + task * g.oc * g.rows * 4;
-          sgemm(
-            101,
-            NO,
-            T,
-            g.oc,
-            g.rows,
-            np,
-            1,
-            at(g.base + g.rowsOut),
-            np,
-            at(g.base + g.cols),
-            np,
-            first ? 0 : 1,
-            at(g.base + mine),
-            g.rows,
-          );
+          product({
+            m: g.oc,
+            n: g.rows,
+            k: np,
+            a: g.base + g.rowsOut,
+            b: g.base + g.cols,
+            c: g.base + gw + task * g.oc * g.rows * 4,
+            transB: true,
+            beta: first ? 0 : 1,
+          });
           first = false;
         }
         if (gx >= 0) {
-          sgemm(
-            101,
-            T,
-            NO,
-            g.rows,
-            np,
-            g.oc,
-            1,
-            at(lane[L.weight]),
-            g.rows,
-            at(g.base + g.rowsOut),
-            np,
-            0,
-            at(g.base + g.dCols),
-            np,
-          );
+          product({
+            m: g.rows,
+            n: np,
+            k: g.oc,
+            a: lane[L.weight],
+            b: g.base + g.rowsOut,
+            c: g.base + g.dCols,
+            transA: true,
+          });
           wasm.col2im(
             g.dCols,
             gx + b0 * image * 4,
