@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { loadCheckpoint } from "../../layers/mod.ts";
 import { classify, loadOcrModel } from "../../ocr/mod.ts";
 import { main } from "../../train/cli.ts";
+import { backendName, loadNativeKernels, referenceKernels } from "../../autograd/kernels/mod.ts";
 import { PRESETS, trainClassifier, type TrainResult, writeRunDirectory } from "../../train/mod.ts";
 import { smallSlice } from "./small_slice.ts";
 
@@ -92,6 +93,7 @@ Deno.test("train CLI: an unknown preset or --manual on the CNN is one error line
   try {
     assert.equal(await main(["--preset", "nope", "--data", dir]), 2);
     assert.equal(await main(["--preset", "ocr-default", "--manual", "--data", dir]), 2);
+    assert.equal(await main(["--backend", "gpu", "--data", dir]), 2);
   } finally {
     console.error = original;
   }
@@ -99,5 +101,42 @@ Deno.test("train CLI: an unknown preset or --manual on the CNN is one error line
     'error: unknown preset "nope" (known: nist36-mlp, ocr-default, nist36-cnn, mnist-cnn, ' +
     "emnist-balanced-cnn) (see --help)",
     "error: --manual needs the MLP: the hand-written backward pass is the MLP's (see --help)",
+    'error: --backend must be one of wasm, native, got "gpu" (see --help)',
   ]);
+});
+
+const native = loadNativeKernels(referenceKernels);
+
+Deno.test({
+  name: `train --backend native: a small CNN run on OpenBLAS, the engine's kernels put back after${
+    native.kernels === null ? ` (skipped: ${native.reason})` : ""
+  }`,
+  ignore: native.kernels === null,
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const lines: string[] = [];
+    const output = { stdout: () => {}, stderr: (line: string) => lines.push(line) };
+    try {
+      const before = backendName();
+      const args = [
+        "--preset",
+        "ocr-default",
+        "--channels",
+        "4,8",
+        "--hidden",
+        "16",
+        "--epochs",
+        "1",
+      ];
+      assert.equal(
+        await main([...args, "--backend", "native", "--data", dir, "--out", out], output),
+        0,
+      );
+      assert.match(lines[0], /; kernels: native$/);
+      assert.equal(backendName(), before);
+      await Deno.stat(`${out}/model.safetensors`);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
 });
