@@ -79,7 +79,9 @@ function imagesPerChunk(rows: number, plane: number): number {
  * again rather than keeping the column matrices, accumulates the weight
  * gradient chunk by chunk, and folds each chunk's column gradient back with
  * col2im. Chunks depend on the shapes alone, so the bits do not change with
- * the thread count.
+ * the thread count. A backend with the optional `convForward` and
+ * `convBackward` kernels runs the whole loop itself instead (native: the
+ * chunks side by side, native/conv.ts).
  */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
   const bias = options.bias ?? null;

@@ -23,13 +23,11 @@
  */
 
 import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
-import { setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
 import type { KernelExports } from "../wasm/instance.ts";
-import { align16 } from "../wasm/scratch.ts";
-import { poolModules } from "../wasm/scratch.ts";
+import { align16, poolModules } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
-import { LANE_WORDS as L, LANES, nativeHost } from "./tasks.ts";
+import { LANE_WORDS as L, LANES, nativeHost, runTasks } from "./tasks.ts";
 
 const f32 = (x: Storage | undefined): x is Float32Array => x instanceof Float32Array;
 
@@ -78,17 +76,11 @@ export function nativeConv(
   threads: 1 | null,
 ): Pick<Required<Kernels>, "convForward" | "convBackward"> {
   const host = nativeHost(blas);
-  /** Runs `task` in every lane, on the pool when there is one. */
-  const runLanes = (task: "conv_forward" | "conv_backward"): boolean => {
-    const here = host.tasks.here[task];
-    if (here === undefined) return false;
-    if ((threads ?? threadCount()) > 1) setHostTasks(host.tasks);
-    const pool = threads === 1 ? null : threadPool(poolModules);
-    if (pool !== null && pool.host === host.tasks) {
-      pool.run({ module: pool.hostModule, fn: pool.hostFn(task), arg: 0, tasks: LANES, phase1: 0 });
-    } else {
-      for (let lane = 0; lane < LANES; lane++) here(0, lane, 0);
-    }
+  /** Runs `name` in every lane, on the pool when there is one; false without the lanes' code. */
+  const runLanes = (name: "conv_forward" | "conv_backward"): boolean => {
+    const task = host.tasks.here[name];
+    if (task === undefined) return false;
+    runTasks(host, { name, count: LANES, threads, here: (lane) => task(0, lane, 0) });
     return true;
   };
   /** The job words every lane reads, before the per-call offsets. */

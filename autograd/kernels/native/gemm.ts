@@ -26,11 +26,9 @@
 
 import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
-import { setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
-import { poolModules } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { leadingDims, type Panel, planPanels } from "./panels.ts";
-import { nativeHost, PANEL_WORDS as P } from "./tasks.ts";
+import { nativeHost, PANEL_WORDS as P, runTasks } from "./tasks.ts";
 
 /** An array's address as a number (exact: user-space addresses are below 2^53). */
 export function address(x: Float32Array): number {
@@ -40,7 +38,7 @@ export function address(x: Float32Array): number {
 /**
  * Returns the gemm kernel of the native backend. `threads` 1 keeps every
  * product on the calling thread; null runs large ones on the engine's pool
- * of {@linkcode threadCount} threads.
+ * of `threadCount()` threads.
  */
 export function nativeGemm(
   blas: Blas,
@@ -88,12 +86,6 @@ export function nativeGemm(
       });
     };
     const host = nativeHost(blas);
-    if ((options.threads ?? threadCount()) > 1) setHostTasks(host.tasks);
-    const pool = options.threads === 1 ? null : threadPool(poolModules);
-    if (pool === null || pool.host !== host.tasks) {
-      for (let i = 0; i < panels.length; i++) runHere(i);
-      return;
-    }
     const words = host.panel;
     words.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, k, ld.lda, ld.ldb, ld.ldc]);
     words[P.a] = address(a);
@@ -107,13 +99,8 @@ export function nativeGemm(
     });
     host.runPanel = runHere;
     try {
-      pool.run({
-        module: pool.hostModule,
-        fn: pool.hostFn("sgemm_panel"),
-        arg: 0,
-        tasks: panels.length,
-        phase1: 0,
-      });
+      const name = "sgemm_panel";
+      runTasks(host, { name, count: panels.length, threads: options.threads, here: runHere });
     } finally {
       host.runPanel = null;
     }

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { HostTasks } from "../threads/mod.ts";
+import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
 import { poolModules } from "../wasm/scratch.ts";
 import { type Blas, SGEMM_BY_POINTER } from "./blas.ts";
 import { PANELS } from "./panels.ts";
@@ -315,4 +315,26 @@ export function nativeHost(blas: Blas): NativeHost {
   };
   hosts.set(blas.path, host);
   return host;
+}
+
+/**
+ * Runs tasks 0 … count − 1 of `name` of `host`: on the engine's pool when
+ * there is one for them (not with `threads` 1, one thread in all, or no
+ * shared memory), else each with `here` on this thread, one after another.
+ * A task's work never depends on who runs it, so neither do the bits.
+ */
+export function runTasks(
+  host: NativeHost,
+  job: { name: string; count: number; threads: 1 | null; here: (task: number) => void },
+): void {
+  if (job.threads !== 1 && threadCount() > 1) {
+    setHostTasks(host.tasks);
+    const pool = threadPool(poolModules);
+    if (pool !== null && pool.host === host.tasks) {
+      const fn = pool.hostFn(job.name);
+      pool.run({ module: pool.hostModule, fn, arg: 0, tasks: job.count, phase1: 0 });
+      return;
+    }
+  }
+  for (let task = 0; task < job.count; task++) job.here(task);
 }
