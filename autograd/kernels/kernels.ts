@@ -177,10 +177,12 @@ export interface Kernels {
 
   /**
    * out[r, j] = x[r, j] + bias[j] for rows of length `bias.length` (a
-   * linear layer's bias). `out` may alias `x`. Rounds exactly as
-   * {@linkcode Kernels.binaryStrided} "add" with `bias` broadcast.
+   * linear layer's bias), then, with `activation`, out = f(out) in place.
+   * `out` may alias `x`. Rounds exactly as {@linkcode Kernels.binaryStrided}
+   * "add" with `bias` broadcast followed by this set's
+   * {@linkcode Kernels.unary}: the same bits, one pass fewer.
    */
-  addBias(x: Storage, args: { bias: Storage; out: Storage }): void;
+  addBias(x: Storage, args: { bias: Storage; out: Storage; activation?: ActivationOp }): void;
 
   /**
    * out[i] = grad[i]·f′ where f′ is the derivative of activation `op` written

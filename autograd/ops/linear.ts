@@ -66,8 +66,8 @@ export function linear(
   const k0 = kernels();
   const y = allocate(dtype, m * n);
   k0.gemm({ a: x.data, b: weight.data, c: y, m, n, k });
-  if (bias) k0.addBias(y, { bias: bias.data, out: y });
-  if (act) k0.unary(act, y, y);
+  if (bias) k0.addBias(y, { bias: bias.data, out: y, activation: act ?? undefined });
+  else if (act) k0.unary(act, y, y);
   const out = new Tensor(y, [m, n]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record("linear", inputs, out, (g) => {

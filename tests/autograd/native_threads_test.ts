@@ -1,11 +1,12 @@
 /**
  * Tests of the native gemm's panel split: 1 and 2 threads give the same
- * bits (odd and even sizes, row and column panels, transposes, accumulation,
- * subarrays), the split matches one unsplit BLAS call bit for bit on these
- * shapes, the engine's pool's workers really run panels, the panel plan
- * covers C exactly, and
- * training a small CNN on the native set gives the same weights on 1 and 2
- * threads.
+ * bits (odd and even sizes, row, column and depth panels, transposes,
+ * accumulation, subarrays), row and column panels match one unsplit BLAS
+ * call bit for bit on these shapes (depth panels add partial products, so
+ * only to rounding), the engine's pool's workers really run panels, the
+ * panel plan covers C (or k) exactly, the split SGD update gives the same
+ * bits on 1 and 2 threads, and training a small CNN on the native set gives
+ * the same weights on 1 and 2 threads.
  * Tests that need OpenBLAS are skipped (ignored, with the reason in their
  * name) where it is absent.
  */
@@ -23,7 +24,13 @@ import {
 } from "../../autograd/kernels/mod.ts";
 import { openBlas } from "../../autograd/kernels/native/blas.ts";
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
-import { PANELS, planPanels, SPLIT_MIN_WORK } from "../../autograd/kernels/native/panels.ts";
+import {
+  DEPTH_RATIO,
+  PANELS,
+  planPanels,
+  SPLIT_MIN_WORK,
+} from "../../autograd/kernels/native/panels.ts";
+import { SPLIT_MIN_LENGTH } from "../../autograd/kernels/native/sgd_update.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
 import { trainSmallCnn } from "./small_cnn.ts";
 
@@ -54,7 +61,8 @@ function restore(): void {
   setThreads(DEFAULT_THREADS);
 }
 
-// Row panels (m ≥ n) and column panels (n > m), odd and even, a tall-k and a k = 17 one.
+// Row panels (m ≥ n) and column panels (n > m), odd and even, a k = 17 one, and depth
+// panels (k ≥ DEPTH_RATIO times C's longer side): the MLP's forward product and an odd one.
 const SHAPES = [
   { m: 1000, n: 77, k: 999 },
   { m: 77, n: 1000, k: 999 },
@@ -62,7 +70,12 @@ const SHAPES = [
   { m: 257, n: 129, k: 513 },
   { m: 33, n: 65, k: 4097 },
   { m: 1023, n: 1025, k: 17 },
+  { m: 32, n: 64, k: 1024 },
 ];
+
+/** Whether a product splits along k. */
+const deep = (shape: { m: number; n: number; k: number }) =>
+  planPanels({ ...shape, transA: false, transB: false })[1]?.partial === true;
 
 Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS call${skipped}`, {
   ignore: probe.kernels === null,
@@ -101,7 +114,13 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
             two.gemm({ ...args, c: c2 });
             blas.sgemm({ a, b, c: whole, m, n, k, transA, transB, beta: accumulate ? 1 : 0 });
             assertSameBits(c2, c1, `2 vs 1 thread ${what}`);
-            assertSameBits(c1, whole, `split vs one call ${what}`);
+            if (!deep({ m, n, k })) assertSameBits(c1, whole, `split vs one call ${what}`);
+            else {
+              for (let i = 0; i < m * n; i++) {
+                const tolerance = 1e-6 * k * (1 + Math.abs(whole[i]));
+                assert.ok(Math.abs(c1[i] - whole[i]) <= tolerance, `${what}: C[${i}]`);
+              }
+            }
           }
         }
       }
@@ -177,6 +196,52 @@ Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads
   }
 });
 
+Deno.test(`native SGD update: split into parts, the same bits on 1 and 2 threads${skipped}`, {
+  ignore: probe.kernels === null,
+}, async () => {
+  const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
+  const two = loadNativeKernels(ref).kernels!;
+  twoThreads();
+  try {
+    const warm = new Float32Array(SPLIT_MIN_LENGTH);
+    two.sgdUpdate(warm, { grad: warm, lr: 0.1 });
+    await workerReady();
+    // Odd lengths, so a part ends off any vector boundary; one below the split.
+    for (const n of [SPLIT_MIN_LENGTH - 1, SPLIT_MIN_LENGTH + 37, 4 * SPLIT_MIN_LENGTH + 5]) {
+      for (const momentum of [undefined, 0.9]) {
+        const grad = randomArray(n, n);
+        const start = () => ({
+          param: randomArray(n, 3),
+          velocity: momentum === undefined ? undefined : randomArray(n, 4),
+        });
+        const [a, b] = [start(), start()];
+        const before = pool()?.jobs ?? 0;
+        for (let step = 0; step < 2; step++) {
+          one.sgdUpdate(a.param, { grad, lr: 0.03, velocity: a.velocity, momentum });
+          two.sgdUpdate(b.param, { grad, lr: 0.03, velocity: b.velocity, momentum });
+        }
+        const what = `${n} elements, momentum ${momentum}`;
+        assertSameBits(b.param, a.param, `parameter, ${what}`);
+        if (a.velocity) assertSameBits(b.velocity!, a.velocity, `velocity, ${what}`);
+        assert.equal((pool()?.jobs ?? 0) > before, n >= SPLIT_MIN_LENGTH, `pool used, ${what}`);
+        // The exact update, to float32 rounding (BLAS may fuse the multiply and the add).
+        const p0 = randomArray(n, 3);
+        const v0 = momentum === undefined ? null : randomArray(n, 4);
+        for (let i = 0; i < n; i += 997) {
+          let [p, v] = [p0[i], v0?.[i] ?? 0];
+          for (let step = 0; step < 2; step++) {
+            v = momentum === undefined ? -0.03 * grad[i] : momentum * v - 0.03 * grad[i];
+            p += v;
+          }
+          assert.ok(Math.abs(a.param[i] - p) <= 1e-6 * (1 + Math.abs(p)), `${what}: [${i}]`);
+        }
+      }
+    }
+  } finally {
+    restore();
+  }
+});
+
 Deno.test("panel plan: small products stay whole; panels tile C exactly, edges aligned", () => {
   assert.equal(planPanels({ m: 64, n: 64, k: 64, transA: false, transB: false }).length, 1);
   assert.ok(64 * 64 * 64 < SPLIT_MIN_WORK);
@@ -185,6 +250,20 @@ Deno.test("panel plan: small products stay whole; panels tile C exactly, edges a
       for (const transB of [false, true]) {
         const panels = planPanels({ m, n, k, transA, transB });
         assert.equal(panels.length, PANELS);
+        if (deep({ m, n, k })) {
+          assert.ok(k >= DEPTH_RATIO * Math.max(m, n));
+          let next = 0;
+          panels.forEach((p, i) => {
+            assert.deepEqual([p.m, p.n, p.partial], [m, n, i > 0], "whole C, partials after 0");
+            assert.equal(p.cOffset, Math.max(i - 1, 0) * m * n, "own partial");
+            assert.equal(p.aOffset, transA ? next * m : next, "op(A) columns from the edge");
+            assert.equal(p.bOffset, transB ? next : next * n, "op(B) rows from the edge");
+            assert.equal(next % 16, 0, "aligned");
+            next += p.k;
+          });
+          assert.equal(next, k, "covers k");
+          continue;
+        }
         const byRows = m >= n;
         let next = 0;
         for (const p of panels) {

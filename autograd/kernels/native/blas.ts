@@ -2,7 +2,7 @@
  * Finding and opening a system BLAS through Deno's FFI (`Deno.dlopen`): the
  * permission checks that come first, the library names tried, and the few C
  * symbols used — `cblas_sgemm`, and where the library has them OpenBLAS's
- * thread-count setter and two level-1 routines (scale, axpy).
+ * thread-count setter and three level-1 routines (scale, axpy, copy).
  * Nothing here runs at import time, and without Deno (a browser) or without
  * FFI permission no file is touched: permissions are
  * queried, never requested, so there is no prompt.
@@ -42,24 +42,36 @@ const SYMBOLS = {
     result: "void",
     optional: true,
   },
+  // cblas_scopy(N, X, incX, Y, incY): the pool's unary parts copy with it (unary.ts).
+  cblas_scopy: {
+    parameters: ["i32", "buffer", "i32", "buffer", "i32"],
+    result: "void",
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** `P` with every "buffer" parameter as "pointer". */
 type ByPointer<P> = { -readonly [K in keyof P]: P[K] extends "buffer" ? "pointer" : P[K] };
 
+/** `entry` with every "buffer" parameter as "pointer". */
+function byPointer<const P extends readonly string[], R extends string>(
+  entry: { parameters: P; result: R },
+): { parameters: ByPointer<P>; result: R } {
+  const parameters = entry.parameters.map((type) => type === "buffer" ? "pointer" : type);
+  return { parameters: parameters as ByPointer<P>, result: entry.result };
+}
+
 /**
- * `cblas_sgemm` declared with raw pointers instead of buffers, for a worker
- * that has only the addresses of the caller's arrays (gemm.ts sends it
- * to its workers, whose program cannot import this module).
+ * The routines a worker calls, declared with raw pointers instead of
+ * buffers: a worker has only the addresses of the caller's arrays (tasks.ts
+ * sends this to its workers, whose program cannot import this module).
  */
-export const SGEMM_BY_POINTER = {
-  cblas_sgemm: {
-    parameters: SYMBOLS.cblas_sgemm.parameters.map((type) =>
-      type === "buffer" ? "pointer" : type
-    ) as ByPointer<typeof SYMBOLS.cblas_sgemm.parameters>,
-    result: SYMBOLS.cblas_sgemm.result,
-  },
-} satisfies Deno.ForeignLibraryInterface;
+export const BLAS_BY_POINTER = {
+  cblas_sgemm: byPointer(SYMBOLS.cblas_sgemm),
+  cblas_sscal: { ...byPointer(SYMBOLS.cblas_sscal), optional: true },
+  cblas_saxpy: { ...byPointer(SYMBOLS.cblas_saxpy), optional: true },
+  cblas_scopy: { ...byPointer(SYMBOLS.cblas_scopy), optional: true },
+} as const satisfies Deno.ForeignLibraryInterface;
 
 /** CBLAS enum values (cblas.h). */
 const ROW_MAJOR = 101;
@@ -151,6 +163,8 @@ export interface Blas {
   useThreads(threads: number): void;
   /** The level-1 routines, or null when the library lacks one of them. */
   readonly level1: BlasLevel1 | null;
+  /** Whether it has `cblas_scopy`, which the pool's unary parts copy with. */
+  readonly copies: boolean;
 }
 
 /** Level-1 BLAS on whole float32 arrays (unit strides); axpy may fuse its multiply and add. */
@@ -168,13 +182,13 @@ export type BlasProbe = { blas: Blas; reason?: undefined } | { blas: null; reaso
 const opened = new Map<string, Blas>();
 
 /** The Deno namespace when the code runs in Deno, else null (browsers, other runtimes). */
-function denoApi(): typeof Deno | null {
+export function denoApi(): typeof Deno | null {
   const deno = (globalThis as { Deno?: typeof Deno }).Deno;
   return deno && typeof deno.dlopen === "function" && deno.permissions ? deno : null;
 }
 
 /** Whether `descriptor` is granted, asked without ever prompting. */
-function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor): boolean {
+export function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor): boolean {
   try {
     return deno.permissions.querySync(descriptor).state === "granted";
   } catch {
@@ -188,6 +202,7 @@ function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas 
   let threads = 0; // unknown until set
   return {
     path,
+    copies: library.symbols.cblas_scopy !== null,
     level1: sscal === null || saxpy === null ? null : {
       sscal: (n, alpha, x) => sscal(n, alpha, x, 1),
       saxpy: (n, alpha, x, y) => saxpy(n, alpha, x, 1, y, 1),

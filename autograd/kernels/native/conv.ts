@@ -23,35 +23,13 @@
  */
 
 import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
-import type { KernelExports } from "../wasm/instance.ts";
-import { align16, poolModules } from "../wasm/scratch.ts";
+import { align16 } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
-import { LANE_WORDS as L, LANES, nativeHost, runTasks } from "./tasks.ts";
+import { nativeHost, runTasks } from "./host.ts";
+import { LANE_WORDS as L, LANES, sharedRegion } from "./jobs.ts";
 
 const f32 = (x: Storage | undefined): x is Float32Array => x instanceof Float32Array;
-
-/** Largest shared memory a call may use (the memory's own maximum is 1 GiB). */
-const MAX_BYTES = 1 << 29;
-
-/** The shared memory, grown to `bytes` past the scratch base; null when it cannot be. */
-function sharedRegion(bytes: number): { memory: WebAssembly.Memory; start: number } | null {
-  const modules = poolModules();
-  if (modules === null || bytes > MAX_BYTES) return null;
-  const exports = modules.instances[0] as KernelExports;
-  // Past the module's own data: the scratch that no other call uses while this one runs.
-  const start = align16(exports.SCRATCH_BASE.value as number);
-  const memory = modules.memory;
-  const missing = start + bytes - memory.buffer.byteLength;
-  if (missing > 0) {
-    try {
-      memory.grow(Math.ceil(missing / 65536));
-    } catch {
-      return null;
-    }
-  }
-  return { memory, start };
-}
 
 /** Bytes of one lane's temporaries: its columns, its product (or dZ) and its column gradient. */
 function laneBytes(g: ConvChunks): number {
@@ -90,8 +68,6 @@ export function nativeConv(
     words.set([g.n, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.oc, g.chunk, base, address(weight)]);
     return words;
   };
-  const baseOf = (memory: WebAssembly.Memory) =>
-    Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(memory.buffer))));
   return {
     convForward: (x, args) => {
       const { weight, bias, geo: g, out } = args;
@@ -106,11 +82,11 @@ export function nativeConv(
       const lanesAt = biasAt + align16(g.oc * 4);
       const region = sharedRegion(lanesAt + LANES * laneBytes(g));
       if (region === null) return false;
-      const { memory, start } = region;
+      const { memory, start, base } = region;
       const mem = new Float32Array(memory.buffer);
       mem.set((x as Float32Array).subarray(0, image), (start + xAt) >> 2);
       if (bias) mem.set((bias as Float32Array).subarray(0, g.oc), (start + biasAt) >> 2);
-      const words = geometry(g, weight as Float32Array, baseOf(memory));
+      const words = geometry(g, weight as Float32Array, base);
       words[L.x] = start + xAt;
       words[L.y] = start + yAt;
       words[L.bias] = bias ? start + biasAt : -1;
@@ -135,12 +111,12 @@ export function nativeConv(
       const lanesAt = gwAt + align16(LANES * partial * 4);
       const region = sharedRegion(lanesAt + LANES * laneBytes(g));
       if (region === null) return false;
-      const { memory, start } = region;
+      const { memory, start, base } = region;
       const mem = new Float32Array(memory.buffer);
       mem.set((x as Float32Array).subarray(0, image), (start + xAt) >> 2);
       mem.set((gz as Float32Array).subarray(0, outputs), (start + gzAt) >> 2);
       if (gx) mem.fill(0, (start + gxAt) >> 2, ((start + gxAt) >> 2) + image);
-      const words = geometry(g, weight as Float32Array, baseOf(memory));
+      const words = geometry(g, weight as Float32Array, base);
       words[L.x] = start + xAt;
       words[L.gz] = start + gzAt;
       words[L.gx] = gx ? start + gxAt : -1;

@@ -28,7 +28,8 @@ import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
 import type { Blas } from "./blas.ts";
 import { leadingDims, type Panel, planPanels } from "./panels.ts";
-import { nativeHost, PANEL_WORDS as P, runTasks } from "./tasks.ts";
+import { nativeHost, runTasks } from "./host.ts";
+import { PANEL_WORDS as P } from "./jobs.ts";
 
 /** An array's address as a number (exact: user-space addresses are below 2^53). */
 export function address(x: Float32Array): number {
@@ -72,37 +73,51 @@ export function nativeGemm(
       return;
     }
     const ld = leadingDims(shape);
+    const partials = partialProducts(panels.filter((p) => p.partial).length * m * n);
     const runHere = (index: number) => {
       const p: Panel = panels[index];
+      const target = p.partial ? partials : c;
       blas.sgemm({
         ...shape,
         ...ld,
         a: p.aOffset === 0 ? a : a.subarray(p.aOffset),
         b: p.bOffset === 0 ? b : b.subarray(p.bOffset),
-        c: p.cOffset === 0 ? c : c.subarray(p.cOffset),
+        c: p.cOffset === 0 ? target : target.subarray(p.cOffset),
         m: p.m,
         n: p.n,
-        beta,
+        k: p.k,
+        beta: p.partial ? 0 : beta,
       });
     };
     const host = nativeHost(blas);
     const words = host.panel;
-    words.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, k, ld.lda, ld.ldb, ld.ldc]);
+    words.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, ld.lda, ld.ldb, ld.ldc]);
     words[P.a] = address(a);
     words[P.b] = address(b);
     words[P.c] = address(c);
+    words[P.partials] = partials.length === 0 ? -1 : address(partials);
     panels.forEach((panel, i) => {
       words.set(
-        [panel.aOffset, panel.bOffset, panel.cOffset, panel.m, panel.n],
+        [panel.aOffset, panel.bOffset, panel.cOffset, panel.m, panel.n, panel.k, +panel.partial],
         P.panels + i * P.perPanel,
       );
     });
-    host.runPanel = runHere;
-    try {
-      const name = "sgemm_panel";
-      runTasks(host, { name, count: panels.length, threads: options.threads, here: runHere });
-    } finally {
-      host.runPanel = null;
+    const name = "sgemm_panel";
+    runTasks(host, { name, count: panels.length, threads: options.threads, here: runHere });
+    // Depth panels: C += each partial, in panel order (f32 additions, whichever kernel adds).
+    const whole = c.length === m * n ? c : c.subarray(0, m * n);
+    for (let start = 0; start < partials.length; start += m * n) {
+      fallback.binary("add", { a: whole, b: partials.subarray(start, start + m * n), out: whole });
     }
   };
+}
+
+/** The partial products of depth panels: one array, reused and grown as needed. */
+let partialStore = new Float32Array(0);
+
+/** `size` floats of partial-product storage (an empty array for none). */
+function partialProducts(size: number): Float32Array {
+  if (size === 0) return partialStore.subarray(0, 0);
+  if (partialStore.length < size) partialStore = new Float32Array(size);
+  return partialStore.subarray(0, size);
 }

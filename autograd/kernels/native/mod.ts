@@ -2,8 +2,10 @@
  * The native backend: matrix products through a system BLAS — OpenBLAS's
  * `cblas_sgemm`, called with Deno's FFI (gemm.ts) — convolutions as chunks
  * of im2col + sgemm run side by side in lanes on the thread pool (conv.ts,
- * tasks.ts), and SGD's parameter update through level-1 BLAS on the
- * caller's arrays (sgd_update.ts); every other kernel from a fallback
+ * tasks.ts), SGD's parameter update through level-1 BLAS (sgd_update.ts),
+ * and exp, log, sigmoid and tanh of large arrays in parts on the pool
+ * (unary.ts), with huge pages asked for under a large data set that
+ * batches are gathered from (huge_pages.ts); every other kernel from a fallback
  * {@linkcode Kernels} (normally the WebAssembly set, which itself falls back
  * to the reference kernels; the lanes use its module on the pool's shared
  * memory).
@@ -35,7 +37,9 @@ import { onOneThread } from "../threads/mod.ts";
 import { openBlas } from "./blas.ts";
 import { nativeConv } from "./conv.ts";
 import { nativeGemm } from "./gemm.ts";
+import { adviseHugePages } from "./huge_pages.ts";
 import { nativeSgdUpdate } from "./sgd_update.ts";
+import { nativeUnary } from "./unary.ts";
 
 export { BLAS_ENV } from "./blas.ts";
 
@@ -78,17 +82,16 @@ export function loadNativeKernels(
   const kernels: Kernels = Object.freeze(
     {
       name: "native",
-      unary: (op, x, out) => fallback.unary(op, x, out),
+      ...nativeUnary(probe.blas, { fallback, threads }),
       binary: (op, args) => fallback.binary(op, args),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
-      addBias: (x, args) => fallback.addBias(x, args),
       activationGrad: (op, args) => fallback.activationGrad(op, args),
       squaredErrorGrad: (diff, args) => fallback.squaredErrorGrad(diff, args),
       squaredDiffColumns: (a, b, args) => fallback.squaredDiffColumns(a, b, args),
       axpby: (args) => fallback.axpby(args),
       sgdUpdate: probe.blas.level1 === null
         ? (param, args) => fallback.sgdUpdate(param, args)
-        : nativeSgdUpdate(probe.blas.level1, fallback),
+        : nativeSgdUpdate({ ...probe.blas, level1: probe.blas.level1 }, { fallback, threads }),
       adamUpdate: (param, args) => fallback.adamUpdate(param, args),
       clamp: (x, args) => fallback.clamp(x, args),
       gemm: nativeGemm(probe.blas, { fallback, threads }),
@@ -97,7 +100,10 @@ export function loadNativeKernels(
       softmax: (x, args) => fallback.softmax(x, args),
       gather: (src, args) => fallback.gather(src, args),
       scatter: (src, args) => fallback.scatter(src, args),
-      gatherRows: (x, args) => fallback.gatherRows(x, args),
+      gatherRows: (x, args) => {
+        adviseHugePages(x);
+        fallback.gatherRows(x, args);
+      },
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
       swapLeadingAxes: (x, args) => fallback.swapLeadingAxes(x, args),
       // On the calling thread: split over the pool they gained nothing here (see onOneThread).

@@ -12,7 +12,19 @@
  * A row-major C (m×n) splits into row panels (C rows `[r0, r1)` need the
  * matching rows of op(A) and all of op(B)) or, when C is wider than tall,
  * column panels (columns `[c0, c1)` need all of op(A) and those columns of
- * op(B)). Leading dimensions stay those of the whole matrices; a panel is
+ * op(B)). A small C with a long inner dimension — a layer's forward product
+ * at batch 32, 32×1024 times 1024×64 — splits along k instead (depth
+ * panels, {@linkcode DEPTH_RATIO}): panel 0 multiplies the first columns of
+ * op(A) by the first rows of op(B) into C, each later panel the next ones
+ * into a partial product of its own, and the partials are added to C in
+ * panel order afterwards (gemm.ts), a fixed order. Each thread then reads
+ * only its half of the weight, where row or column panels would have both
+ * threads read all of it, or half of every row; together with the caller
+ * always running panel 0 (threads/protocol.ts) and the SGD update's parts
+ * (sgd_update.ts) following the same rows, a weight's half stays in one
+ * core's cache from the forward product through its update.
+ *
+ * Leading dimensions stay those of the whole matrices; a panel is
  * only a start offset into each array. Panel edges are multiples of
  * {@linkcode PANEL_ALIGN}, so every panel but the last is made of whole
  * micro-tiles of OpenBLAS's kernels.
@@ -36,6 +48,14 @@ export const SPLIT_MIN_WORK = 1 << 20;
 export const PANELS = 2;
 
 /**
+ * A product splits along k when k is at least this many times C's longer
+ * side. Measured on the MLP's 32×64×1024 forward product (µs, one thread →
+ * two): column panels 53 → 40, and the update after it 9 → 30, as the
+ * other core then held half of every row of the weight.
+ */
+export const DEPTH_RATIO = 8;
+
+/**
  * Panel edges are multiples of this many rows or columns: 16 floats is the
  * widest micro-tile dimension of OpenBLAS's x86 sgemm kernels (AVX-512).
  */
@@ -56,9 +76,10 @@ export interface GemmShape {
 }
 
 /**
- * One panel: a `cblas_sgemm` of `m`×`n` with the whole product's `k`,
+ * One panel: a `cblas_sgemm` of `m`×`n`×`k` with the whole product's
  * transposes and leading dimensions, its operands starting `aOffset`,
- * `bOffset` and `cOffset` elements into A, B and C.
+ * `bOffset` and `cOffset` elements into A, B and C — or, for a `partial`
+ * depth panel, into the partial products (then with β = 0).
  */
 export interface Panel {
   /** First element of op(A)'s rows for this panel, in A. */
@@ -71,6 +92,10 @@ export interface Panel {
   m: number;
   /** Columns of the panel. */
   n: number;
+  /** Its share of the inner dimension. */
+  k: number;
+  /** Whether it writes a partial product, added to C afterwards, instead of C. */
+  partial: boolean;
 }
 
 /** Leading dimensions of the whole product (row-major), which every panel keeps. */
@@ -82,14 +107,16 @@ export function leadingDims(shape: GemmShape): { lda: number; ldb: number; ldc: 
 /**
  * The panels of a product: one (the whole product) below
  * {@linkcode SPLIT_MIN_WORK} or when the split dimension has too few
- * aligned blocks, else {@linkcode PANELS} along C's longer side.
+ * aligned blocks, else {@linkcode PANELS} along k for a small C (see
+ * {@linkcode DEPTH_RATIO}), otherwise along C's longer side.
  */
 export function planPanels(shape: GemmShape): Panel[] {
   const { m, n, k, transA, transB } = shape;
-  const whole: Panel = { aOffset: 0, bOffset: 0, cOffset: 0, m, n };
+  const whole: Panel = { aOffset: 0, bOffset: 0, cOffset: 0, m, n, k, partial: false };
   if (m * n * k < SPLIT_MIN_WORK) return [whole];
+  const deep = k >= DEPTH_RATIO * Math.max(m, n);
   const byRows = m >= n;
-  const size = byRows ? m : n;
+  const size = deep ? k : byRows ? m : n;
   const blocks = Math.floor(size / PANEL_ALIGN);
   if (blocks < PANELS) return [whole];
   const panels: Panel[] = [];
@@ -97,7 +124,18 @@ export function planPanels(shape: GemmShape): Panel[] {
     // Whole aligned blocks, shared out as evenly as they go; the last panel takes the rest.
     const start = Math.floor((blocks * p) / PANELS) * PANEL_ALIGN;
     const end = p === PANELS - 1 ? size : Math.floor((blocks * (p + 1)) / PANELS) * PANEL_ALIGN;
-    if (byRows) {
+    if (deep) {
+      // Inner index i is column i of op(A) and row i of op(B); later panels fill partial p − 1.
+      panels.push({
+        aOffset: transA ? start * m : start,
+        bOffset: transB ? start : start * n,
+        cOffset: p === 0 ? 0 : (p - 1) * m * n,
+        m,
+        n,
+        k: end - start,
+        partial: p > 0,
+      });
+    } else if (byRows) {
       // Row r of op(A) starts at r·k in A (m×k), or at column r of A (k×m) when transposed.
       panels.push({
         aOffset: transA ? start : start * k,
@@ -105,6 +143,8 @@ export function planPanels(shape: GemmShape): Panel[] {
         cOffset: start * n,
         m: end - start,
         n,
+        k,
+        partial: false,
       });
     } else {
       // Column c of op(B) starts at column c of B (k×n), or at row c of B (n×k) when transposed.
@@ -114,6 +154,8 @@ export function planPanels(shape: GemmShape): Panel[] {
         cOffset: start,
         m,
         n: end - start,
+        k,
+        partial: false,
       });
     }
   }

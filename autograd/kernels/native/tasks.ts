@@ -1,101 +1,51 @@
 /**
- * The native backend's tasks on the engine's thread pool (threads/, as
- * `HostTasks`): one panel of a split gemm (gemm.ts), and one lane of a
- * convolution's forward or backward (conv.ts). Every thread — the workers
- * and the caller alike — runs the same task code, made by
- * {@linkcode nativeTasks} from its own `Deno.dlopen` of the library and its
- * own instance of the WebAssembly kernels on the pool's shared memory.
- *
- * A job's numbers sit in two small Float64Arrays on SharedArrayBuffers, one
- * per kind: {@linkcode PANEL_WORDS} describes a product and its panels,
- * {@linkcode LANE_WORDS} a convolution. Addresses are plain numbers (user
- * space is below 2^53); the caller keeps every array they point into alive
- * until the job is done.
+ * The native backend's task code (threads/ `HostTasks`): one panel of a
+ * split gemm (gemm.ts), one lane of a convolution's forward or backward
+ * (conv.ts), one part of a large SGD update (sgd_update.ts), and one part of
+ * a large unary op (unary.ts). Every thread — the workers and the caller
+ * alike — runs the same code, made by {@linkcode nativeTasks} from its own
+ * `Deno.dlopen` of the library and its own instance of the WebAssembly
+ * kernels on the pool's shared memory, reading the job words of jobs.ts.
  *
  * @module
  */
 
-import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
-import { poolModules } from "../wasm/scratch.ts";
-import { type Blas, SGEMM_BY_POINTER } from "./blas.ts";
-import { PANELS } from "./panels.ts";
+import type { BLAS_BY_POINTER } from "./blas.ts";
+import type { LANE_WORDS, PANEL_WORDS, UNARY_WORDS, UPDATE_WORDS } from "./jobs.ts";
 
-/** Words of a panel job: the product's layout and operand addresses, then 5 per panel. */
-export const PANEL_WORDS = Object.freeze({
-  transA: 0,
-  transB: 1,
-  beta: 2,
-  k: 3,
-  lda: 4,
-  ldb: 5,
-  ldc: 6,
-  a: 7,
-  b: 8,
-  c: 9,
-  panels: 10,
-  perPanel: 5,
-});
-
-/**
- * Words of a convolution job (stride 1, no padding): the geometry, images
- * per chunk, then byte offsets in the shared memory (−1 for none) and the
- * weight's address in the caller's memory.
- */
-export const LANE_WORDS = Object.freeze({
-  n: 0,
-  c: 1,
-  h: 2,
-  w: 3,
-  kh: 4,
-  kw: 5,
-  oh: 6,
-  ow: 7,
-  oc: 8,
-  chunk: 9,
-  /** The shared memory's address. */
-  base: 10,
-  /** The weight [OC, C·kh·kw], in the caller's memory. */
-  weight: 11,
-  /** The input batch (forward and backward). */
-  x: 12,
-  /** The output (forward). */
-  y: 13,
-  /** The bias (forward), or −1. */
-  bias: 14,
-  /** The output gradient (backward). */
-  gz: 15,
-  /** The input gradient, zeroed (backward), or −1. */
-  gx: 16,
-  /** Each lane's weight-gradient partial, OC·C·kh·kw floats apart (backward), or −1. */
-  gw: 17,
-  /** Lane 0's temporaries; lane l's start `laneBytes` × l further. */
-  lanes: 18,
-  laneBytes: 19,
-  count: 20,
-});
-
-/** Convolution lanes: fixed, so a chunk's lane (and so the bits) never depends on the thread count. */
-export const LANES = 2;
-
-/** What a thread needs to make its tasks. */
-interface TaskInit {
+/** What a thread needs to make its tasks: the library, and every job's words and layout. */
+export interface TaskInit {
   library: string;
-  symbols: typeof SGEMM_BY_POINTER;
+  symbols: typeof BLAS_BY_POINTER;
   panel: Float64Array;
   lane: Float64Array;
+  update: Float64Array;
+  unary: Float64Array;
   P: typeof PANEL_WORDS;
   L: typeof LANE_WORDS;
+  U: typeof UPDATE_WORDS;
+  X: typeof UNARY_WORDS;
   lanes: number;
 }
 
-type Task = (arg: number, task: number, slot: number) => void;
+/** One task function, as the pool calls it. */
+export type Task = (arg: number, task: number, slot: number) => void;
 
 /**
- * Makes one thread's tasks: `sgemm_panel` (panel `task` of the job in the
- * panel words) and `conv_forward` / `conv_backward` (lane `task` of the job
- * in the lane words: every `lanes`-th chunk of images, starting at chunk
- * `task`). Null when the library does not open or the WebAssembly kernels
- * are missing (that worker then takes no tasks, and the caller runs them).
+ * Makes one thread's tasks:
+ * - `sgemm_panel`: panel `task` of the job in the panel words;
+ * - `conv_forward` / `conv_backward`: lane `task` of the job in the lane
+ *   words, every `lanes`-th chunk of images, starting at chunk `task`;
+ * - `sgd_update`: part `task` of the update in the update words, BLAS's
+ *   `saxpy` (with `sscal` for momentum), as sgd_update.ts does on the
+ *   caller's arrays;
+ * - `unary_part`: part `task` of the op in the unary words — its share of
+ *   the input copied into the part's region of the shared memory with
+ *   `scopy`, the bias added if there is one, the WebAssembly `unary` run
+ *   there, the result copied out.
+ *
+ * Null when the library does not open or the WebAssembly kernels are
+ * missing (that worker then takes no tasks, and the caller runs them).
  * Sent to the workers as source text, so it refers to nothing outside
  * itself.
  *
@@ -110,14 +60,15 @@ export function nativeTasks(
   init: unknown,
   instances: Record<string, unknown>[],
 ): Record<string, Task> | null {
-  const { library, symbols, panel, lane, P, L, lanes } = init as TaskInit;
+  const { library, symbols, panel, lane, update, unary, P, L, U, X, lanes } = init as TaskInit;
   const wasm = instances[0] as Record<string, (...args: number[]) => void> | undefined;
-  let sgemm;
+  let blas;
   try {
-    sgemm = Deno.dlopen(library, symbols).symbols.cblas_sgemm;
+    blas = Deno.dlopen(library, symbols).symbols;
   } catch {
     return null;
   }
+  const { cblas_sgemm: sgemm, cblas_sscal: sscal, cblas_saxpy: saxpy, cblas_scopy: scopy } = blas;
   if (!wasm?.im2col || !wasm.col2im || !wasm.swap_leading_axes) return null;
   const at = (address: number) => Deno.UnsafePointer.create(BigInt(address));
   const NO = 111;
@@ -161,22 +112,54 @@ export function nativeTasks(
     return { n, c, h, w, kh, kw, oh, ow, oc, chunk, base, plane, rows, cols, rowsOut, dCols };
   };
   return {
+    unary_part: (_arg, task) => {
+      const from = unary[X.starts + task];
+      const len = unary[X.starts + task + 1] - from;
+      if (len === 0) return;
+      const at0 = unary[X.region] + task * unary[X.partBytes];
+      const shared = unary[X.base] + at0;
+      scopy!(len, at(unary[X.x] + from * 4), 1, at(shared), 1);
+      if (unary[X.bias] >= 0) {
+        // The bias after the part's slot (slotBytes(len)), then whole rows of it added.
+        const width = unary[X.width];
+        const biasAt = at0 + ((len * 4 + 15) & ~15) + 64;
+        scopy!(width, at(unary[X.bias]), 1, at(unary[X.base] + biasAt), 1);
+        wasm.add_bias(at0, biasAt, at0, len / width, width);
+      }
+      wasm.unary(unary[X.code], at0, at0, len);
+      scopy!(len, at(shared), 1, at(unary[X.out] + from * 4), 1);
+    },
+    sgd_update: (_arg, task) => {
+      const from = update[U.starts + task];
+      const count = update[U.starts + task + 1] - from;
+      const param = at(update[U.param] + from * 4);
+      const grad = at(update[U.grad] + from * 4);
+      if (update[U.velocity] < 0) {
+        saxpy!(count, -update[U.lr], grad, 1, param, 1);
+        return;
+      }
+      const velocity = at(update[U.velocity] + from * 4);
+      sscal!(count, update[U.momentum], velocity, 1);
+      saxpy!(count, -update[U.lr], grad, 1, velocity, 1);
+      saxpy!(count, 1, velocity, 1, param, 1);
+    },
     sgemm_panel: (_arg, task) => {
       const p = P.panels + task * P.perPanel;
+      const partial = panel[p + 6] === 1;
       sgemm(
         101, // row-major
         panel[P.transA] ? T : NO,
         panel[P.transB] ? T : NO,
         panel[p + 3],
         panel[p + 4],
-        panel[P.k],
+        panel[p + 5],
         1,
         at(panel[P.a] + panel[p] * 4),
         panel[P.lda],
         at(panel[P.b] + panel[p + 1] * 4),
         panel[P.ldb],
-        panel[P.beta],
-        at(panel[P.c] + panel[p + 2] * 4),
+        partial ? 0 : panel[P.beta],
+        at(panel[partial ? P.partials : P.c] + panel[p + 2] * 4),
         panel[P.ldc],
       );
     },
@@ -262,79 +245,4 @@ export function nativeTasks(
       }
     },
   };
-}
-
-/** A library's tasks for the pool, and the job words they read. */
-export interface NativeHost {
-  /** What `setHostTasks` registers. */
-  tasks: HostTasks;
-  /** The panel job's words ({@linkcode PANEL_WORDS}). */
-  panel: Float64Array;
-  /** The convolution job's words ({@linkcode LANE_WORDS}). */
-  lane: Float64Array;
-  /** The caller's own run of panel i of the product in progress (its typed arrays, not addresses). */
-  runPanel: ((index: number) => void) | null;
-}
-
-const hosts = new Map<string, NativeHost>();
-
-/** The tasks of `blas`'s library, made once per library path. */
-export function nativeHost(blas: Blas): NativeHost {
-  const known = hosts.get(blas.path);
-  if (known !== undefined) return known;
-  const init: TaskInit = {
-    library: blas.path,
-    symbols: SGEMM_BY_POINTER,
-    panel: new Float64Array(
-      new SharedArrayBuffer((PANEL_WORDS.panels + PANELS * PANEL_WORDS.perPanel) * 8),
-    ),
-    lane: new Float64Array(new SharedArrayBuffer(LANE_WORDS.count * 8)),
-    P: PANEL_WORDS,
-    L: LANE_WORDS,
-    lanes: LANES,
-  };
-  const shared = poolModules();
-  const mine = shared && nativeTasks(init, shared.instances as Record<string, unknown>[]);
-  const here: Record<string, Task> = {
-    sgemm_panel: (_arg, task) => host.runPanel!(task),
-  };
-  if (mine) {
-    here.conv_forward = mine.conv_forward;
-    here.conv_backward = mine.conv_backward;
-  }
-  const host: NativeHost = {
-    panel: init.panel,
-    lane: init.lane,
-    runPanel: null,
-    tasks: {
-      source: nativeTasks.toString(),
-      init,
-      names: ["sgemm_panel", "conv_forward", "conv_backward"],
-      here,
-    },
-  };
-  hosts.set(blas.path, host);
-  return host;
-}
-
-/**
- * Runs tasks 0 … count − 1 of `name` of `host`: on the engine's pool when
- * there is one for them (not with `threads` 1, one thread in all, or no
- * shared memory), else each with `here` on this thread, one after another.
- * A task's work never depends on who runs it, so neither do the bits.
- */
-export function runTasks(
-  host: NativeHost,
-  job: { name: string; count: number; threads: 1 | null; here: (task: number) => void },
-): void {
-  if (job.threads !== 1 && threadCount() > 1) {
-    setHostTasks(host.tasks);
-    const pool = threadPool(poolModules);
-    if (pool !== null && pool.host === host.tasks) {
-      const fn = pool.hostFn(job.name);
-      pool.run({ module: pool.hostModule, fn, arg: 0, tasks: job.count, phase1: 0 });
-      return;
-    }
-  }
-  for (let task = 0; task < job.count; task++) job.here(task);
 }

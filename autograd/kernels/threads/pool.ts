@@ -275,12 +275,13 @@ export class ThreadPool {
     Atomics.store(control, L.arg, job.arg);
     Atomics.store(control, L.done, 0);
     Atomics.store(control, L.phase, 0);
-    Atomics.store(control, L.claim, generation << 16);
+    // Task 0 is the caller's (see protocol.ts): claimed before any worker can look.
+    Atomics.store(control, L.claim, (generation << 16) | 1);
     if (Atomics.load(control, L.ready) > 0) {
       Atomics.add(control, L.wake, 1);
       Atomics.notify(control, L.wake);
     }
-    participate(control, L, this.#context);
+    participate(control, L, this.#context, 0);
     for (let done = Atomics.load(control, L.done); done < job.tasks;) {
       if (!spinWhile(control, L.done, done, SPIN_MS)) Atomics.wait(control, L.done, done);
       done = Atomics.load(control, L.done);

@@ -9,7 +9,13 @@
  * a time from a shared counter, in order, by whichever thread is free: the
  * work of a task never depends on who runs it, so results do not depend on
  * the thread count or on timing. Tasks `[0, phase1)` must all finish before
- * any later task starts (gemm packs its operands, then multiplies).
+ * any later task starts (gemm packs its operands, then multiplies). The
+ * caller publishes every job with task 0 already claimed and runs it
+ * itself: then task 0 of every job runs on the calling thread whenever it
+ * has more than one task, and a split whose parts follow the data (the
+ * native gemm's and the SGD update's first halves) keeps that half in the
+ * caller's cache from one job to the next instead of moving it between
+ * cores.
  *
  * The claim word holds the job's generation in its high 16 bits and the next
  * task in its low 16 bits, so a thread that read a finished job's state can
@@ -105,16 +111,19 @@ export function spinWhile(control: Int32Array, index: number, value: number, ms:
 export type TaskFunction = (arg: number, task: number, slot: number) => void;
 
 /**
- * Claims and runs tasks of the current job until none are left to claim.
- * `instances[module][names[fn]]` is the function; `slot` is this thread's.
- * Self-contained: it is also the workers' code, as source text.
+ * Claims and runs tasks of the current job until none are left to claim,
+ * starting with task `claimed` when this thread claimed one already (the
+ * caller's task 0; −1 for none). `instances[module][names[fn]]` is the
+ * function; `slot` is this thread's. Self-contained: it is also the
+ * workers' code, as source text.
  */
 export function participate(
   control: Int32Array,
   layout: Layout,
   context: { instances: Record<string, unknown>[]; names: string[]; slot: number },
+  claimed = -1,
 ): void {
-  for (;;) {
+  for (let owned = claimed;; owned = -1) {
     const claim = Atomics.load(control, layout.claim);
     const tasks = Atomics.load(control, layout.tasks);
     const phase1 = Atomics.load(control, layout.phase1);
@@ -122,9 +131,12 @@ export function participate(
     const fn = Atomics.load(control, layout.fn);
     const arg = Atomics.load(control, layout.arg);
     if (Atomics.load(control, layout.jobGen) !== claim >>> 16) return; // being published
-    const task = claim & 0xffff;
-    if (task >= tasks) return;
-    if (Atomics.compareExchange(control, layout.claim, claim, claim + 1) !== claim) continue;
+    let task = owned;
+    if (task < 0) {
+      task = claim & 0xffff;
+      if (task >= tasks) return;
+      if (Atomics.compareExchange(control, layout.claim, claim, claim + 1) !== claim) continue;
+    }
     if (task >= phase1) {
       for (let p = Atomics.load(control, layout.phase); p < phase1;) {
         Atomics.wait(control, layout.phase, p);

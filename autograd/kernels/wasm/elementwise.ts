@@ -32,7 +32,7 @@ export const CHUNK = 16384;
  * log 9.1 → 1.6, sigmoid 8.0 → 1.7, tanh 8.0 → 2.2, relu 0.8 → 0.3,
  * add 0.7 → 0.25 ns.
  */
-const UNARY: Partial<Record<UnaryOp, { code: number; minLength: number }>> = {
+export const UNARY: Partial<Record<UnaryOp, { code: number; minLength: number }>> = {
   exp: { code: 0, minLength: 16 },
   log: { code: 1, minLength: 16 },
   sigmoid: { code: 2, minLength: 16 },

@@ -10,7 +10,7 @@
  */
 
 import type { ActivationOp, Kernels, Storage } from "../kernels.ts";
-import { CHUNK } from "./elementwise.ts";
+import { CHUNK, UNARY } from "./elementwise.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
 
 /**
@@ -24,19 +24,32 @@ const ACTIVATION_CODE: Record<ActivationOp, number> = { sigmoid: 0, tanh: 1, rel
 
 const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
-/** Returns the addBias kernel of the wasm backend. */
-export function wasmAddBias(scratch: WasmScratch, fallback: Kernels): Kernels["addBias"] {
+/**
+ * Returns the addBias kernel of the wasm backend. `unary` is the set's own
+ * unary kernel: a call that takes the fallback applies the activation with
+ * it, so the bits are those of addBias followed by unary either way (on the
+ * WebAssembly path the activation runs on each chunk while it is in scratch,
+ * which `unary` itself would do at these lengths).
+ */
+export function wasmAddBias(
+  scratch: WasmScratch,
+  fallback: Kernels,
+  unary: Kernels["unary"],
+): Kernels["addBias"] {
   return (x, args) => {
-    const { bias, out } = args;
+    const { bias, out, activation } = args;
     const n = bias.length;
     // Whole rows per chunk, at least one however long the row.
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK / Math.max(n, 1)));
     const biasBytes = align16(n * 4);
+    const code = activation === undefined ? -1 : UNARY[activation]!.code;
     if (
       n === 0 || scratch.small(out.length, MIN_LENGTH) || !f32(x) || !f32(bias) || !f32(out) ||
-      !scratch.reserve(biasBytes + rowsPerChunk * n * 4)
+      // 64 bytes past the chunk: the unary loop runs whole blocks of 16 floats.
+      !scratch.reserve(biasBytes + rowsPerChunk * n * 4 + 64)
     ) {
-      fallback.addBias(x, args);
+      fallback.addBias(x, { bias, out });
+      if (activation) unary(activation, out, out);
       return;
     }
     const biasAt = scratch.base;
@@ -48,6 +61,7 @@ export function wasmAddBias(scratch: WasmScratch, fallback: Kernels): Kernels["a
       const len = Math.min(step, out.length - start);
       mem.set(x.subarray(start, start + len), xAt >> 2);
       scratch.exports.add_bias(xAt, biasAt, xAt, len / n, n);
+      if (code >= 0) scratch.exports.unary(code, xAt, xAt, len);
       out.set(mem.subarray(xAt >> 2, (xAt >> 2) + len), start);
     }
   };

@@ -62,13 +62,14 @@ export function loadWasmKernels(
     ignoreThresholds: options.ignoreThresholds === true,
   });
   const axpby = wasmAxpby(scratch, fallback);
+  const unary = wasmUnary(scratch, fallback);
   return Object.freeze(
     {
       name: "wasm",
-      unary: wasmUnary(scratch, fallback),
+      unary,
       binary: wasmBinary(scratch, fallback),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
-      addBias: wasmAddBias(scratch, fallback),
+      addBias: wasmAddBias(scratch, fallback, unary),
       activationGrad: wasmActivationGrad(scratch, fallback),
       squaredErrorGrad: wasmSquaredErrorGrad(scratch, fallback),
       squaredDiffColumns: wasmSquaredDiffColumns(scratch, fallback),

@@ -70,5 +70,13 @@ Deno.test("reference: addBias equals the broadcasting add, in place too", () => 
     assert.deepEqual([...out], [...want], T.name);
     K.addBias(x, { bias, out: x });
     assert.deepEqual([...x], [...want], `${T.name} in place`);
+    // With an activation: the same add, then unary in place.
+    for (const activation of ["sigmoid", "tanh", "relu"] as const) {
+      const then = new T(want);
+      K.unary(activation, then, then);
+      const fused = new T(x.length);
+      K.addBias(rand(T, 5 * 7, { seed: 1 }), { bias, out: fused, activation });
+      assert.deepEqual([...fused], [...then], `${T.name} ${activation}`);
+    }
   }
 });

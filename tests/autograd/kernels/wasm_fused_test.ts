@@ -1,6 +1,7 @@
 /**
- * The fused WebAssembly kernels (addBias, activationGrad, squaredErrorGrad)
- * against the reference ones, bit for bit: both builds, thresholds off so
+ * The fused WebAssembly kernels (addBias, with and without an activation,
+ * activationGrad, squaredErrorGrad) against the reference ones, bit for bit
+ * (addBias with an activation against the set's own addBias then unary): both builds, thresholds off so
  * every float32 call runs in WebAssembly, row lengths that are and are not
  * multiples of the vector width, arrays across chunk boundaries, special
  * values, and in place.
@@ -45,6 +46,28 @@ Deno.test("wasm addBias equals the reference bit for bit, in place too", () => {
       assert.deepEqual(bits(got), bits(want), `${simd} ${rows}×${n}`);
       kernels.addBias(x, { bias, out: x });
       assert.deepEqual(bits(x), bits(want), `${simd} ${rows}×${n} in place`);
+    }
+  }
+});
+
+Deno.test("wasm addBias with an activation equals addBias then the set's unary", () => {
+  const defaults = loadWasmKernels(ref)!;
+  for (const { simd, kernels } of [...variants, { simd: "thresholds on", kernels: defaults }]) {
+    for (const activation of ["sigmoid", "tanh", "relu"] as const) {
+      // Below and above the fused path's 256 elements, and across a chunk edge.
+      for (const [rows, n] of [[1, 7], [5, 3], [3, 60], [36, 1024], [40, 513]]) {
+        const x = values(rows * n, rows + n);
+        const bias = values(n, n + 17);
+        const want = new Float32Array(x.length);
+        kernels.addBias(x, { bias, out: want });
+        kernels.unary(activation, want, want);
+        const got = new Float32Array(x.length);
+        kernels.addBias(x, { bias, out: got, activation });
+        const what = `${simd} ${activation} ${rows}×${n}`;
+        assert.deepEqual(bits(got), bits(want), what);
+        kernels.addBias(x, { bias, out: x, activation });
+        assert.deepEqual(bits(x), bits(want), `${what} in place`);
+      }
     }
   }
 });

@@ -1,0 +1,155 @@
+/**
+ * The jobs the native backend runs on the engine's thread pool, as the
+ * numbers every thread reads: a job's numbers sit in small Float64Arrays on
+ * SharedArrayBuffers, one per kind — {@linkcode PANEL_WORDS} describes a
+ * product and its panels, {@linkcode LANE_WORDS} a convolution,
+ * {@linkcode UPDATE_WORDS} an SGD update, {@linkcode UNARY_WORDS} a unary
+ * op. Addresses are plain numbers (user space is below 2^53); the caller
+ * keeps every array they point into alive until the job is done. Also the
+ * room in the pool's shared memory that lanes and parts work in
+ * ({@linkcode sharedRegion}).
+ *
+ * @module
+ */
+
+import type { KernelExports } from "../wasm/instance.ts";
+import { align16, poolModules } from "../wasm/scratch.ts";
+
+/**
+ * Words of a panel job: the product's layout and operand addresses (with
+ * the partial products' for depth panels, or −1), then per panel its
+ * offsets, m, n, k and whether it writes a partial (panels.ts).
+ */
+export const PANEL_WORDS = Object.freeze({
+  transA: 0,
+  transB: 1,
+  beta: 2,
+  lda: 3,
+  ldb: 4,
+  ldc: 5,
+  a: 6,
+  b: 7,
+  c: 8,
+  partials: 9,
+  panels: 10,
+  perPanel: 7,
+});
+
+/**
+ * Words of a convolution job (stride 1, no padding): the geometry, images
+ * per chunk, then byte offsets in the shared memory (−1 for none) and the
+ * weight's address in the caller's memory.
+ */
+export const LANE_WORDS = Object.freeze({
+  n: 0,
+  c: 1,
+  h: 2,
+  w: 3,
+  kh: 4,
+  kw: 5,
+  oh: 6,
+  ow: 7,
+  oc: 8,
+  chunk: 9,
+  /** The shared memory's address. */
+  base: 10,
+  /** The weight [OC, C·kh·kw], in the caller's memory. */
+  weight: 11,
+  /** The input batch (forward and backward). */
+  x: 12,
+  /** The output (forward). */
+  y: 13,
+  /** The bias (forward), or −1. */
+  bias: 14,
+  /** The output gradient (backward). */
+  gz: 15,
+  /** The input gradient, zeroed (backward), or −1. */
+  gx: 16,
+  /** Each lane's weight-gradient partial, OC·C·kh·kw floats apart (backward), or −1. */
+  gw: 17,
+  /** Lane 0's temporaries; lane l's start `laneBytes` × l further. */
+  lanes: 18,
+  laneBytes: 19,
+  count: 20,
+});
+
+/**
+ * Words of an SGD update job: the rate, the momentum, the addresses of the
+ * parameter, its gradient and its velocity (−1 for plain SGD), then where
+ * each of the {@linkcode UPDATE_PARTS} parts starts (in elements) and where
+ * the last one ends.
+ */
+export const UPDATE_WORDS = Object.freeze({
+  lr: 0,
+  momentum: 1,
+  param: 2,
+  grad: 3,
+  velocity: 4,
+  starts: 5,
+});
+
+/** Parts a large update or unary call is cut into: fixed, as panels are. */
+export const UPDATE_PARTS = 2;
+
+/**
+ * Words of a unary job: the op code of the WebAssembly `unary`, the
+ * addresses of the input, the output and the bias added first (−1 for
+ * none), the bias's length, the shared memory's address, where the parts'
+ * regions start in it and how far apart they are (bytes), then where each
+ * of the {@linkcode UPDATE_PARTS} parts starts (in elements) and where the
+ * last one ends.
+ */
+export const UNARY_WORDS = Object.freeze({
+  code: 0,
+  x: 1,
+  out: 2,
+  bias: 3,
+  width: 4,
+  base: 5,
+  region: 6,
+  partBytes: 7,
+  starts: 8,
+});
+
+/**
+ * Bytes of one operand's slot in a part's region: `length` floats, rounded
+ * to 16 bytes, and 64 more, as the WebAssembly loops run whole blocks of
+ * vectors.
+ */
+export function slotBytes(length: number): number {
+  return align16(length * 4) + 64;
+}
+
+/** Largest shared memory a call may use (the memory's own maximum is 1 GiB). */
+const MAX_BYTES = 1 << 29;
+
+/**
+ * `bytes` of the pool's shared memory past the kernels' scratch base —
+ * room no other call uses while this one runs — growing the memory if
+ * needed: the memory, where the room starts, and the memory's address (for
+ * BLAS). Null without the pool's modules or when the memory cannot grow.
+ */
+export function sharedRegion(
+  bytes: number,
+): { memory: WebAssembly.Memory; start: number; base: number } | null {
+  const modules = poolModules();
+  if (modules === null || bytes > MAX_BYTES) return null;
+  const exports = modules.instances[0] as KernelExports;
+  const start = align16(exports.SCRATCH_BASE.value as number);
+  const memory = modules.memory;
+  const missing = start + bytes - memory.buffer.byteLength;
+  if (missing > 0) {
+    try {
+      memory.grow(Math.ceil(missing / 65536));
+    } catch {
+      return null;
+    }
+  }
+  const base = Number(
+    Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(memory.buffer))),
+  );
+  return { memory, start, base };
+}
+
+/** Convolution lanes: fixed, so a chunk's lane (and so the bits) never depends on the thread count. */
+export const LANES = 2;

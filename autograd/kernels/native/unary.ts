@@ -1,0 +1,123 @@
+/**
+ * The native backend's unary math on large float32 arrays — exp, log,
+ * sigmoid and tanh — cut into {@linkcode UPDATE_PARTS} fixed parts that run
+ * side by side on the engine's thread pool. Each part copies its share of
+ * the input from the caller's array into its own region of the pool's
+ * shared WebAssembly memory with BLAS's `scopy` (a worker has only the
+ * array's address), runs the WebAssembly set's `unary` there and copies the
+ * result back (tasks.ts). Everything else — shorter arrays, ReLU, other
+ * storage, a library without `scopy` — goes to the fallback (the
+ * WebAssembly set), which streams the array through its scratch on the
+ * calling thread.
+ *
+ * Only these ops are split because only they gained inside a training step.
+ * On the autoencoder's 36×1024 output (µs per call, fallback → parts): alone
+ * in a loop, sigmoid 49 → 31 and the light kernels gained too (add 16 → 12,
+ * activationGrad 17 → 13); but in the training step sigmoid went 52–57 →
+ * 36–38 while the light ones lost as much as they won (squaredErrorGrad
+ * 10 → 14–18, the bias add 17 → 20–25), since their operands then had to
+ * move between the cores' caches from one kernel to the next.
+ *
+ * A linear layer's bias add runs in the same parts when one of these ops
+ * follows it (addBias with an activation): the bias is added in the part's
+ * region before the op, as the WebAssembly set's addBias does in its
+ * scratch, and the separate pass over the output on the calling thread is
+ * gone.
+ *
+ * The parts run the WebAssembly set's own build and every element is
+ * computed alone, so the bits are the fallback's for any thread count. Part
+ * edges are multiples of {@linkcode PART_ALIGN} elements, and one thread
+ * runs the same parts one after another.
+ *
+ * @module
+ */
+
+import type { Kernels, Storage, UnaryOp } from "../kernels.ts";
+import { UNARY } from "../wasm/elementwise.ts";
+import type { Blas } from "./blas.ts";
+import { address } from "./gemm.ts";
+import { nativeHost, runTasks } from "./host.ts";
+import { sharedRegion, slotBytes, UNARY_WORDS as W, UPDATE_PARTS } from "./jobs.ts";
+
+/** Arrays shorter than this many elements run on the calling thread (the fallback). */
+export const SPLIT_MIN_LENGTH = 1 << 14;
+
+/** Part edges are multiples of this many elements: whole cache lines and vector blocks. */
+const PART_ALIGN = 64;
+
+/** The ops split into parts: those costing a nanosecond or more per element. */
+const SPLIT: ReadonlySet<UnaryOp> = new Set(["exp", "log", "sigmoid", "tanh"]);
+
+const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
+
+/**
+ * Returns the unary kernel of the native backend, and its addBias, which
+ * runs a bias add followed by one of these ops in the same parts (the
+ * linear layer's forward; whole rows per part). `threads` 1 runs the parts
+ * one after another on the calling thread, as the native gemm does.
+ */
+export function nativeUnary(
+  blas: Blas,
+  options: { fallback: Kernels; threads: 1 | null },
+): Pick<Kernels, "unary" | "addBias"> {
+  const { fallback, threads } = options;
+  const host = nativeHost(blas);
+  /** Runs the op (after the bias add) in parts; false when it cannot. */
+  const run = (code: number, x: Float32Array, out: Float32Array, bias?: Float32Array): boolean => {
+    const task = host.tasks.here.unary_part;
+    if (!blas.copies || task === undefined) return false;
+    const n = out.length;
+    const width = bias?.length ?? 0;
+    const unit = bias ? width : PART_ALIGN;
+    const blocks = Math.floor(n / unit);
+    const starts = Array.from(
+      { length: UPDATE_PARTS + 1 },
+      (_, p) => p === UPDATE_PARTS ? n : Math.floor((blocks * p) / UPDATE_PARTS) * unit,
+    );
+    // The last part is the longest; the bias follows the part's slot.
+    const partBytes = slotBytes(n - starts[UPDATE_PARTS - 1]) + slotBytes(width);
+    const region = sharedRegion(UPDATE_PARTS * partBytes);
+    if (region === null) return false;
+    const words = host.unary;
+    words[W.code] = code;
+    words[W.x] = address(x);
+    words[W.out] = address(out);
+    words[W.bias] = bias ? address(bias) : -1;
+    words[W.width] = width;
+    words[W.base] = region.base;
+    words[W.region] = region.start;
+    words[W.partBytes] = partBytes;
+    words.set(starts, W.starts);
+    runTasks(host, {
+      name: "unary_part",
+      count: UPDATE_PARTS,
+      threads,
+      here: (part) => task(0, part, 0),
+    });
+    return true;
+  };
+  /** The op's code when it is split and the arrays are long float32 ones; else undefined. */
+  const splitCode = (op: UnaryOp | undefined, ...arrays: Storage[]) =>
+    op !== undefined && SPLIT.has(op) && arrays[0].length >= SPLIT_MIN_LENGTH &&
+      arrays.every(f32)
+      ? UNARY[op]?.code
+      : undefined;
+  return {
+    unary: (op, x, out) => {
+      const code = splitCode(op, out, x);
+      if (code === undefined || !run(code, x as Float32Array, out as Float32Array)) {
+        fallback.unary(op, x, out);
+      }
+    },
+    addBias: (x, args) => {
+      const { bias, out, activation } = args;
+      const code = bias.length === 0 ? undefined : splitCode(activation, out, x, bias);
+      if (
+        code === undefined ||
+        !run(code, x as Float32Array, out as Float32Array, bias as Float32Array)
+      ) {
+        fallback.addBias(x, args);
+      }
+    },
+  };
+}
