@@ -131,6 +131,10 @@ Deno.test("parameters are found by reflection with dotted names; state dicts rou
     "layers.2.bias",
   ]);
   assert.equal(a.parameterCount(), 4 * 3 + 3 + 3 * 2 + 2);
+  // parameters() walks without names, in the same order; BatchNorm's running buffers are no parameters.
+  const nested = new Sequential(make(3), new BatchNorm(2), make(4));
+  assert.deepEqual(nested.parameters(), nested.namedParameters().map(([, t]) => t));
+  assert.equal(nested.parameters().length, 10);
   const b = make(7);
   b.loadStateDict(a.stateDict());
   assert.deepEqual(b.parameters().map((p) => p.toArray()), a.parameters().map((p) => p.toArray()));
