@@ -33,7 +33,8 @@ const SYMBOLS = {
     result: "void",
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
-  // Level 1, for the optimizer update (sgd_update.ts); optional, as only cblas_sgemm is required.
+  // Level 1, for the optimizer update (sgd_update.ts), the squared error's gradient and the copies
+  // of the pool's unary parts; optional, as only cblas_sgemm is required.
   // cblas_sscal(N, alpha, X, incX)
   cblas_sscal: { parameters: ["i32", "f32", "buffer", "i32"], result: "void", optional: true },
   // cblas_saxpy(N, alpha, X, incX, Y, incY)
@@ -42,7 +43,7 @@ const SYMBOLS = {
     result: "void",
     optional: true,
   },
-  // cblas_scopy(N, X, incX, Y, incY): the pool's unary parts copy with it (unary.ts).
+  // cblas_scopy(N, X, incX, Y, incY)
   cblas_scopy: {
     parameters: ["i32", "buffer", "i32", "buffer", "i32"],
     result: "void",
@@ -161,10 +162,12 @@ export interface Blas {
    * nothing on a BLAS without the setter.
    */
   useThreads(threads: number): void;
-  /** The level-1 routines, or null when the library lacks one of them. */
+  /**
+   * The level-1 routines, or null when the library lacks one of them (then
+   * the optimizer update, the squared error's gradient and the unary parts
+   * run in WebAssembly on the calling thread).
+   */
   readonly level1: BlasLevel1 | null;
-  /** Whether it has `cblas_scopy`, which the pool's unary parts copy with. */
-  readonly copies: boolean;
 }
 
 /** Level-1 BLAS on whole float32 arrays (unit strides); axpy may fuse its multiply and add. */
@@ -173,6 +176,8 @@ export interface BlasLevel1 {
   sscal(n: number, alpha: number, x: Float32Array): void;
   /** y ← alpha·x + y for the first `n` elements, alpha as a float32 (cblas_saxpy). */
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
+  /** y ← x for the first `n` elements (cblas_scopy). */
+  scopy(n: number, x: Float32Array, y: Float32Array): void;
 }
 
 /** What {@linkcode openBlas} found: the library, or why there is none. */
@@ -198,14 +203,14 @@ export function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor
 
 function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas {
   const { cblas_sgemm: sgemm, openblas_set_num_threads: setThreads } = library.symbols;
-  const { cblas_sscal: sscal, cblas_saxpy: saxpy } = library.symbols;
+  const { cblas_sscal: sscal, cblas_saxpy: saxpy, cblas_scopy: scopy } = library.symbols;
   let threads = 0; // unknown until set
   return {
     path,
-    copies: library.symbols.cblas_scopy !== null,
-    level1: sscal === null || saxpy === null ? null : {
+    level1: sscal === null || saxpy === null || scopy === null ? null : {
       sscal: (n, alpha, x) => sscal(n, alpha, x, 1),
       saxpy: (n, alpha, x, y) => saxpy(n, alpha, x, 1, y, 1),
+      scopy: (n, x, y) => scopy(n, x, 1, y, 1),
     },
     sgemm({ a, b, c, m, n, k, transA, transB, beta, lda, ldb, ldc }) {
       sgemm(

@@ -39,6 +39,7 @@ import { nativeConv } from "./conv.ts";
 import { nativeGemm } from "./gemm.ts";
 import { adviseHugePages } from "./huge_pages.ts";
 import { nativeSgdUpdate } from "./sgd_update.ts";
+import { nativeSquaredErrorGrad } from "./squared_error_grad.ts";
 import { nativeUnary } from "./unary.ts";
 
 export { BLAS_ENV } from "./blas.ts";
@@ -86,7 +87,9 @@ export function loadNativeKernels(
       binary: (op, args) => fallback.binary(op, args),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),
       activationGrad: (op, args) => fallback.activationGrad(op, args),
-      squaredErrorGrad: (diff, args) => fallback.squaredErrorGrad(diff, args),
+      squaredErrorGrad: probe.blas.level1 === null
+        ? (diff, args) => fallback.squaredErrorGrad(diff, args)
+        : nativeSquaredErrorGrad(probe.blas.level1, fallback),
       squaredDiffColumns: (a, b, args) => fallback.squaredDiffColumns(a, b, args),
       axpby: (args) => fallback.axpby(args),
       sgdUpdate: probe.blas.level1 === null

@@ -65,7 +65,7 @@ export function nativeUnary(
   /** Runs the op (after the bias add) in parts; false when it cannot. */
   const run = (code: number, x: Float32Array, out: Float32Array, bias?: Float32Array): boolean => {
     const task = host.tasks.here.unary_part;
-    if (!blas.copies || task === undefined) return false;
+    if (blas.level1 === null || task === undefined) return false;
     const n = out.length;
     const width = bias?.length ?? 0;
     const unit = bias ? width : PART_ALIGN;
