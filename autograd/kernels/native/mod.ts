@@ -1,14 +1,16 @@
 /**
  * The native backend: matrix products through a system BLAS — OpenBLAS's
  * `cblas_sgemm`, called with Deno's FFI (gemm.ts) — convolutions as chunks
- * of im2col + sgemm run side by side in lanes on the thread pool (conv.ts,
- * tasks.ts), SGD's parameter update through level-1 BLAS (sgd_update.ts),
- * and exp, log, sigmoid and tanh of large arrays in parts on the pool
- * (unary.ts), with huge pages asked for under a large data set that
- * batches are gathered from (huge_pages.ts); every other kernel from a fallback
+ * of im2col + sgemm run side by side in lanes on the thread pool (conv.ts),
+ * SGD's parameter update and the squared error's gradient through level-1
+ * BLAS (sgd_update.ts, squared_error_grad.ts), exp, log, sigmoid and tanh
+ * of large arrays (with a bias add before them) in parts on the pool
+ * (unary.ts), and huge pages asked for under a large data set that batches
+ * are gathered from (huge_pages.ts); every other kernel from a fallback
  * {@linkcode Kernels} (normally the WebAssembly set, which itself falls back
- * to the reference kernels; the lanes use its module on the pool's shared
- * memory).
+ * to the reference kernels; lanes and parts use its module on the pool's
+ * shared memory). The pool's side of it — the task code every thread runs,
+ * the job words it reads — is in tasks.ts, jobs.ts and host.ts.
  *
  * Nothing is loaded at import time: {@linkcode loadNativeKernels} looks for
  * the library when called, and only when the runtime is Deno and FFI is
@@ -21,10 +23,12 @@
  * OpenBLAS 0.3.21 (Cooperlake kernels) gave different bits for 1 and 2
  * threads at odd sizes (54,454 of 77,000 elements of a 1000×999×77 product;
  * 1,118 of a 33×4097×65 one). So OpenBLAS always runs on one thread, and a
- * large product is cut into panels of C by its shape alone (panels.ts), the
+ * large product is cut into panels of C (or along k, with the partial
+ * products added in a fixed order) by its shape alone (panels.ts), the
  * panels running side by side on the engine's thread pool (gemm.ts): every
  * thread count makes the same single-threaded BLAS calls and gives the same
- * bits.
+ * bits. Updates and unary ops are cut by their length alone, element by
+ * element, so they too give one set of bits.
  * Results still depend on the CPU, since OpenBLAS picks its kernels per
  * processor at load time.
  *
