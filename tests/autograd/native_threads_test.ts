@@ -19,7 +19,6 @@ import {
   referenceKernels as ref,
   setThreads,
   shutdownThreads,
-  threadCount,
   useKernels,
 } from "../../autograd/kernels/mod.ts";
 import { openBlas } from "../../autograd/kernels/native/blas.ts";
@@ -32,6 +31,7 @@ import {
 } from "../../autograd/kernels/native/panels.ts";
 import { SPLIT_MIN_LENGTH } from "../../autograd/kernels/native/sgd_update.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
+import { onOneAndTwoThreads } from "./native_sets.ts";
 import { trainSmallCnn } from "./small_cnn.ts";
 
 // Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
@@ -46,19 +46,6 @@ async function workerReady(): Promise<void> {
   for (let i = 0; i < 200 && (pool()?.ready ?? 0) < 1; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/** The default thread count, restored after each test. */
-const DEFAULT_THREADS = threadCount();
-
-/** Two threads for the native kernels that do not ask for one. */
-function twoThreads(): void {
-  setThreads(2);
-}
-
-function restore(): void {
-  shutdownThreads();
-  setThreads(DEFAULT_THREADS);
 }
 
 // Row panels (m ≥ n) and column panels (n > m), odd and even, a k = 17 one, and depth
@@ -79,12 +66,9 @@ const deep = (shape: { m: number; n: number; k: number }) =>
 
 Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS call${skipped}`, {
   ignore: probe.kernels === null,
-}, async () => {
-  const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
-  const two = loadNativeKernels(ref).kernels!;
-  const blas = openBlas().blas!;
-  twoThreads();
-  try {
+}, () =>
+  onOneAndTwoThreads(ref, async (one, two) => {
+    const blas = openBlas().blas!;
     const { m, n, k } = SHAPES[0];
     two.gemm({
       m,
@@ -128,18 +112,12 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
     assert.ok(pool()!.tasksByWorkers > 0, "the worker ran panels");
     shutdownThreads();
     assert.equal(pool(), null);
-  } finally {
-    restore();
-  }
-});
+  }));
 
 Deno.test(`native gemm split reads and writes subarrays at their offsets${skipped}`, {
   ignore: probe.kernels === null,
-}, async () => {
-  const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
-  const two = loadNativeKernels(ref).kernels!;
-  twoThreads();
-  try {
+}, () =>
+  onOneAndTwoThreads(ref, async (one, two) => {
     const [m, n, k] = [301, 97, 403]; // above SPLIT_MIN_WORK, so it splits
     const big = randomArray(m * k + k * n + 100, 5);
     const a = big.subarray(13, 13 + m * k);
@@ -161,10 +139,7 @@ Deno.test(`native gemm split reads and writes subarrays at their offsets${skippe
         assert.ok(Math.abs(out[17 + i] - outs[2][17 + i]) <= 1e-6 * k + 1e-6, `C[${i}]`);
       }
     }
-  } finally {
-    restore();
-  }
-});
+  }));
 
 Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads${skipped}`, {
   ignore: probe.kernels === null,
@@ -178,9 +153,7 @@ Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads
       useKernels(previous);
     }
   };
-  twoThreads();
-  try {
-    const two = loadNativeKernels(wasm).kernels!;
+  await onOneAndTwoThreads(wasm, async (one, two) => {
     train(two);
     await workerReady();
     const before = pool()!.jobs;
@@ -188,21 +161,16 @@ Deno.test(`native training: a small CNN gets the same weights on 1 and 2 threads
     assert.ok(pool()!.jobs > before, "products took the split path");
     // One thread for everything: the native products and the wasm kernels under them.
     setThreads(1);
-    const withOne = train(loadNativeKernels(wasm, { threads: 1 }).kernels!);
+    const withOne = train(one);
     assert.deepEqual(withTwo.losses, withOne.losses);
     withOne.weights.forEach((w, i) => assertSameBits(withTwo.weights[i], w, `parameter ${i}`));
-  } finally {
-    restore();
-  }
+  });
 });
 
 Deno.test(`native SGD update: split into parts, the same bits on 1 and 2 threads${skipped}`, {
   ignore: probe.kernels === null,
-}, async () => {
-  const one = loadNativeKernels(ref, { threads: 1 }).kernels!;
-  const two = loadNativeKernels(ref).kernels!;
-  twoThreads();
-  try {
+}, () =>
+  onOneAndTwoThreads(ref, async (one, two) => {
     const warm = new Float32Array(SPLIT_MIN_LENGTH);
     two.sgdUpdate(warm, { grad: warm, lr: 0.1 });
     await workerReady();
@@ -237,10 +205,7 @@ Deno.test(`native SGD update: split into parts, the same bits on 1 and 2 threads
         }
       }
     }
-  } finally {
-    restore();
-  }
-});
+  }));
 
 Deno.test("panel plan: small products stay whole; panels tile C exactly, edges aligned", () => {
   assert.equal(planPanels({ m: 64, n: 64, k: 64, transA: false, transB: false }).length, 1);

@@ -12,20 +12,17 @@ import {
   loadNativeKernels,
   loadWasmKernels,
   referenceKernels as ref,
-  setThreads,
-  shutdownThreads,
-  threadCount,
   type UnaryOp,
 } from "../../autograd/kernels/mod.ts";
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { SPLIT_MIN_LENGTH } from "../../autograd/kernels/native/unary.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
+import { onOneAndTwoThreads } from "./native_sets.ts";
 
 // Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
 const wasm = loadWasmKernels(ref)!;
 const probe = loadNativeKernels(wasm);
 const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
-const DEFAULT_THREADS = threadCount();
 
 /** Jobs the engine's pool has run (0 before it exists). */
 const jobs = () => threadPool(() => null)?.jobs ?? 0;
@@ -38,11 +35,8 @@ function input(op: UnaryOp, length: number, seed: number): Float32Array {
 
 Deno.test(`native unary parts: the WebAssembly set's bits on 1 and 2 threads${skipped}`, {
   ignore: probe.kernels === null,
-}, () => {
-  const one = loadNativeKernels(wasm, { threads: 1 }).kernels!;
-  setThreads(2);
-  try {
-    const two = loadNativeKernels(wasm).kernels!;
+}, () =>
+  onOneAndTwoThreads(wasm, (one, two) => {
     for (const op of ["exp", "log", "sigmoid", "tanh", "relu"] as const) {
       for (const n of [SPLIT_MIN_LENGTH - 1, SPLIT_MIN_LENGTH + 37, 100_003]) {
         const x = input(op, n, n);
@@ -69,19 +63,12 @@ Deno.test(`native unary parts: the WebAssembly set's bits on 1 and 2 threads${sk
     two.unary("tanh", x64, got64);
     ref.unary("tanh", x64, want64);
     assert.deepEqual(got64, want64, "float64");
-  } finally {
-    shutdownThreads();
-    setThreads(DEFAULT_THREADS);
-  }
-});
+  }));
 
 Deno.test(`native addBias with an activation: whole rows per part, the same bits${skipped}`, {
   ignore: probe.kernels === null,
-}, () => {
-  const one = loadNativeKernels(wasm, { threads: 1 }).kernels!;
-  setThreads(2);
-  try {
-    const two = loadNativeKernels(wasm).kernels!;
+}, () =>
+  onOneAndTwoThreads(wasm, (one, two) => {
     // The autoencoder's output, odd rows of an odd width, one long row, and a short one.
     for (const [rows, width] of [[36, 1024], [17, 1001], [1, 20_000], [3, 100]]) {
       for (const activation of ["sigmoid", "tanh", "relu"] as const) {
@@ -100,8 +87,4 @@ Deno.test(`native addBias with an activation: whole rows per part, the same bits
         assertSameBits(inPlace, want, `${rows}×${width} ${activation} in place`);
       }
     }
-  } finally {
-    shutdownThreads();
-    setThreads(DEFAULT_THREADS);
-  }
-});
+  }));
