@@ -10,7 +10,7 @@
 import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
 import { poolModules } from "../wasm/scratch.ts";
 import { type Blas, BLAS_BY_POINTER } from "./blas.ts";
-import { LANE_WORDS, LANES, PANEL_WORDS, UNARY_WORDS, UPDATE_PARTS, UPDATE_WORDS } from "./jobs.ts";
+import { LANE_WORDS, LANES, PANEL_WORDS, PARTS, UNARY_WORDS, UPDATE_WORDS } from "./jobs.ts";
 import { PANELS } from "./panels.ts";
 import { nativeTasks, type Task, type TaskInit } from "./tasks.ts";
 
@@ -47,9 +47,9 @@ export function nativeHost(blas: Blas): NativeHost {
     ),
     lane: new Float64Array(new SharedArrayBuffer(LANE_WORDS.count * 8)),
     update: new Float64Array(
-      new SharedArrayBuffer((UPDATE_WORDS.starts + UPDATE_PARTS + 1) * 8),
+      new SharedArrayBuffer((UPDATE_WORDS.starts + PARTS + 1) * 8),
     ),
-    unary: new Float64Array(new SharedArrayBuffer((UNARY_WORDS.starts + UPDATE_PARTS + 1) * 8)),
+    unary: new Float64Array(new SharedArrayBuffer((UNARY_WORDS.starts + PARTS + 1) * 8)),
     P: PANEL_WORDS,
     L: LANE_WORDS,
     U: UPDATE_WORDS,

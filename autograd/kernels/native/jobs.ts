@@ -76,7 +76,7 @@ export const LANE_WORDS = Object.freeze({
 /**
  * Words of an SGD update job: the rate, the momentum, the addresses of the
  * parameter, its gradient and its velocity (−1 for plain SGD), then where
- * each of the {@linkcode UPDATE_PARTS} parts starts (in elements) and where
+ * each of the {@linkcode PARTS} parts starts (in elements) and where
  * the last one ends.
  */
 export const UPDATE_WORDS = Object.freeze({
@@ -89,14 +89,33 @@ export const UPDATE_WORDS = Object.freeze({
 });
 
 /** Parts a large update or unary call is cut into: fixed, as panels are. */
-export const UPDATE_PARTS = 2;
+export const PARTS = 2;
+
+/**
+ * Part edges are multiples of this many elements (whole cache lines, whole
+ * AVX-512 blocks) unless a part must hold whole rows.
+ */
+export const PART_ALIGN = 64;
+
+/**
+ * Where each of the {@linkcode PARTS} parts of `length` elements starts,
+ * then the end: whole `unit`s shared out as evenly as they go, the last part
+ * taking the rest (so it is the longest). Depends on the length alone.
+ */
+export function partStarts(length: number, unit = PART_ALIGN): number[] {
+  const units = Math.floor(length / unit);
+  return Array.from(
+    { length: PARTS + 1 },
+    (_, p) => p === PARTS ? length : Math.floor((units * p) / PARTS) * unit,
+  );
+}
 
 /**
  * Words of a unary job: the op code of the WebAssembly `unary`, the
  * addresses of the input, the output and the bias added first (−1 for
  * none), the bias's length, the shared memory's address, where the parts'
  * regions start in it and how far apart they are (bytes), then where each
- * of the {@linkcode UPDATE_PARTS} parts starts (in elements) and where the
+ * of the {@linkcode PARTS} parts starts (in elements) and where the
  * last one ends.
  */
 export const UNARY_WORDS = Object.freeze({

@@ -1,12 +1,12 @@
 /**
  * The native backend's unary math on large float32 arrays — exp, log,
- * sigmoid and tanh — cut into {@linkcode UPDATE_PARTS} fixed parts that run
+ * sigmoid and tanh — cut into {@linkcode PARTS} fixed parts that run
  * side by side on the engine's thread pool. Each part copies its share of
  * the input from the caller's array into its own region of the pool's
  * shared WebAssembly memory with BLAS's `scopy` (a worker has only the
  * array's address), runs the WebAssembly set's `unary` there and copies the
  * result back (tasks.ts). Everything else — shorter arrays, ReLU, other
- * storage, a library without `scopy` — goes to the fallback (the
+ * storage, a library without the level-1 routines — goes to the fallback (the
  * WebAssembly set), which streams the array through its scratch on the
  * calling thread.
  *
@@ -26,7 +26,7 @@
  *
  * The parts run the WebAssembly set's own build and every element is
  * computed alone, so the bits are the fallback's for any thread count. Part
- * edges are multiples of {@linkcode PART_ALIGN} elements, and one thread
+ * edges are multiples of 64 elements (jobs.ts), and one thread
  * runs the same parts one after another.
  *
  * @module
@@ -37,13 +37,10 @@ import { UNARY } from "../wasm/elementwise.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
 import { nativeHost, runTasks } from "./host.ts";
-import { sharedRegion, slotBytes, UNARY_WORDS as W, UPDATE_PARTS } from "./jobs.ts";
+import { PARTS, partStarts, sharedRegion, slotBytes, UNARY_WORDS as W } from "./jobs.ts";
 
 /** Arrays shorter than this many elements run on the calling thread (the fallback). */
 export const SPLIT_MIN_LENGTH = 1 << 14;
-
-/** Part edges are multiples of this many elements: whole cache lines and vector blocks. */
-const PART_ALIGN = 64;
 
 /** The ops split into parts: those costing a nanosecond or more per element. */
 const SPLIT: ReadonlySet<UnaryOp> = new Set(["exp", "log", "sigmoid", "tanh"]);
@@ -68,15 +65,10 @@ export function nativeUnary(
     if (blas.level1 === null || task === undefined) return false;
     const n = out.length;
     const width = bias?.length ?? 0;
-    const unit = bias ? width : PART_ALIGN;
-    const blocks = Math.floor(n / unit);
-    const starts = Array.from(
-      { length: UPDATE_PARTS + 1 },
-      (_, p) => p === UPDATE_PARTS ? n : Math.floor((blocks * p) / UPDATE_PARTS) * unit,
-    );
+    const starts = bias ? partStarts(n, width) : partStarts(n);
     // The last part is the longest; the bias follows the part's slot.
-    const partBytes = slotBytes(n - starts[UPDATE_PARTS - 1]) + slotBytes(width);
-    const region = sharedRegion(UPDATE_PARTS * partBytes);
+    const partBytes = slotBytes(n - starts[PARTS - 1]) + slotBytes(width);
+    const region = sharedRegion(PARTS * partBytes);
     if (region === null) return false;
     const words = host.unary;
     words[W.code] = code;
@@ -90,7 +82,7 @@ export function nativeUnary(
     words.set(starts, W.starts);
     runTasks(host, {
       name: "unary_part",
-      count: UPDATE_PARTS,
+      count: PARTS,
       threads,
       here: (part) => task(0, part, 0),
     });
