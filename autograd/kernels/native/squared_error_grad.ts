@@ -8,7 +8,9 @@
  * 0 fills zeros, where NaN·0 must stay NaN), as do short arrays (an FFI call
  * costs more than the loop) and other storage.
  *
- * The autoencoder's 36×1024 gradient took about 3 µs instead of 10.
+ * The autoencoder's 36×1024 gradient, in place (as the training step's
+ * final backward writes it over the difference), took 2.6–3.5 µs instead
+ * of the WebAssembly set's 9.7–12.5; into another array, 5.2–7.5.
  *
  * @module
  */
