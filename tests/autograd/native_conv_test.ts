@@ -20,6 +20,7 @@ import {
 import { mul, rand, Rng, sum } from "../../mod.ts";
 import { Conv2d } from "../../layers/mod.ts";
 import { assertSameBits } from "./float_arrays.ts";
+import { onOneAndTwoThreads } from "./native_sets.ts";
 import { withKernels } from "./op_check.ts";
 
 // Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
@@ -92,22 +93,15 @@ Deno.test(`native conv lanes: the chunk loop's output and input gradient${skippe
 
 Deno.test(`native conv lanes: one thread and two give the same bits${skipped}`, {
   ignore: probe.kernels === null,
-}, () => {
-  try {
-    setThreads(2);
-    const two = SHAPES.map((shape) => convGrads(probe.kernels!, shape));
+}, () =>
+  onOneAndTwoThreads(wasm, (oneSet, twoSet) => {
+    const two = SHAPES.map((shape) => convGrads(twoSet, shape));
     setThreads(1);
-    const one = SHAPES.map((shape) =>
-      convGrads(loadNativeKernels(wasm, { threads: 1 }).kernels!, shape)
-    );
+    const one = SHAPES.map((shape) => convGrads(oneSet, shape));
     one.forEach((tensors, s) =>
       tensors.forEach((t, i) => assertSameBits(two[s][i], t, `shape ${s} tensor ${i}`))
     );
-  } finally {
-    shutdownThreads();
-    setThreads(DEFAULT_THREADS);
-  }
-});
+  }));
 
 Deno.test(`native conv lanes take float32, stride 1, no padding, several chunks${skipped}`, {
   ignore: probe.kernels === null,
