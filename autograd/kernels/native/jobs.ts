@@ -142,6 +142,21 @@ export function slotBytes(length: number): number {
 /** Largest shared memory a call may use (the memory's own maximum is 1 GiB). */
 const MAX_BYTES = 1 << 29;
 
+/** The shared memory whose address is known, and that address. */
+let known: { memory: WebAssembly.Memory; address: number } | null = null;
+
+/**
+ * The address of a shared memory's first byte, found once: a shared memory
+ * reserves its maximum up front and never moves when it grows.
+ */
+function memoryAddress(memory: WebAssembly.Memory): number {
+  if (known?.memory !== memory) {
+    const view = new Uint8Array(memory.buffer);
+    known = { memory, address: Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(view))) };
+  }
+  return known.address;
+}
+
 /**
  * `bytes` of the pool's shared memory past the kernels' scratch base —
  * room no other call uses while this one runs — growing the memory if
@@ -164,10 +179,7 @@ export function sharedRegion(
       return null;
     }
   }
-  const base = Number(
-    Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(memory.buffer))),
-  );
-  return { memory, start, base };
+  return { memory, start, base: memoryAddress(memory) };
 }
 
 /** Convolution lanes: fixed, so a chunk's lane (and so the bits) never depends on the thread count. */
