@@ -9,7 +9,7 @@ import { ShapeError } from "./errors.ts";
 import type { Storage } from "./kernels/kernels.ts";
 import { Rng } from "./rng.ts";
 import { checkShape, type Shape, sizeOf } from "./shape.ts";
-import { allocate, Tensor, type TensorOptions } from "./tensor.ts";
+import { allocateOwned, Tensor, type TensorOptions } from "./tensor.ts";
 
 /** Nested arrays of numbers, as written in code: `[[1, 2], [3, 4]]`. */
 export type NestedNumbers = number | readonly NestedNumbers[];
@@ -47,7 +47,7 @@ export function tensor(
   if (sizeOf(shape) !== flat.length) {
     throw new ShapeError(`tensor: ${flat.length} values do not fill shape [${shape.join(", ")}]`);
   }
-  const data = allocate(options.dtype ?? "float32", flat.length);
+  const data = allocateOwned(options.dtype ?? "float32", flat.length);
   data.set(flat as ArrayLike<number>);
   return new Tensor(data, shape, options);
 }
@@ -60,7 +60,7 @@ export function fromStorage(data: Storage, shape: Shape, options: TensorOptions 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   checkShape(shape, "full");
-  const data = allocate(options.dtype ?? "float32", sizeOf(shape));
+  const data = allocateOwned(options.dtype ?? "float32", sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape, options);
 }

@@ -20,6 +20,7 @@
  */
 
 import type { Storage } from "./kernels/kernels.ts";
+import { takeStorage } from "./storage_pool.ts";
 
 /**
  * What this file needs of a tensor (it is used by `tensor.ts`, so it names
@@ -63,7 +64,8 @@ function fresh(like: Storage, size: number): Storage {
  */
 export function gradientStorage(input: GradientHolder): Storage {
   if (depth === 0 || input.node !== null || !input.requiresGrad || input.grad !== null) {
-    return fresh(input.data, input.size);
+    // A gradient that flows on (or is summed into another): tidy may recycle it.
+    return takeStorage(input.data instanceof Float64Array, input.size);
   }
   const storage = kept.get(input);
   const fits = storage !== undefined && storage.length === input.size &&

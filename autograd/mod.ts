@@ -10,7 +10,18 @@
  */
 
 export * from "./errors.ts";
-export * from "./tensor.ts";
+export {
+  allocate,
+  allocateOwned,
+  type BackwardOptions,
+  checkSameDType,
+  type DType,
+  dtypeOf,
+  Tensor,
+  type TensorNode,
+  type TensorOptions,
+} from "./tensor.ts";
+export { keep, tidy } from "./tidy.ts";
 export * from "./creation.ts";
 export * from "./shape.ts";
 export {

@@ -17,7 +17,13 @@ import {
 import { kernels } from "./kernels/backend.ts";
 import type { Storage } from "./kernels/kernels.ts";
 import { checkShape, sameShape, type Shape, showShape, sizeOf } from "./shape.ts";
+import { keepInScope, registerMade, takeStorage } from "./storage_pool.ts";
 import { noGrad, type TapeNode } from "./tape.ts";
+
+/** Marks a tensor's storage as released (set in `Tensor`'s static block; used by `tidy.ts`). */
+export let releaseTensor: (t: Tensor) => void;
+/** Whether a tensor's storage was released by `tidy` (set with {@linkcode releaseTensor}). */
+export let isReleased: (t: Tensor) => boolean;
 
 /** A tape entry whose inputs and output are tensors. */
 export type TensorNode = TapeNode<Tensor>;
@@ -39,8 +45,20 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
-/** Allocates zeroed storage of the given dtype. */
+/**
+ * Zeroed storage for an op's result. Inside a {@linkcode tidy} scope it may be
+ * an array an earlier scope released, and goes back to the pool when this
+ * scope ends unless a tensor that survives it holds it.
+ */
 export function allocate(dtype: DType, size: number): Storage {
+  return takeStorage(dtype === "float64", size);
+}
+
+/**
+ * Zeroed storage that its creator keeps (new tensors from `zeros`, `tensor`
+ * and the like, `clone()`, optimizer state): never recycled by `tidy`.
+ */
+export function allocateOwned(dtype: DType, size: number): Storage {
   return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
 }
 
@@ -59,10 +77,11 @@ export function dtypeOf(data: Storage): DType {
  * {@linkcode Tensor.zeroGrad}), so `clone()` a gradient you keep across their steps.
  */
 export class Tensor {
-  /** Flat row-major elements. */
-  readonly data: Storage;
+  #data: Storage | null;
   /** Extent of each dimension, outermost first. */
   readonly shape: Shape;
+  /** Number of elements. */
+  readonly size: number;
   /** Whether backward() computes a gradient for this tensor. */
   requiresGrad: boolean;
   /**
@@ -84,19 +103,39 @@ export class Tensor {
         } needed)`,
       );
     }
-    this.data = data;
+    this.#data = data;
     this.shape = Object.freeze([...shape]);
+    this.size = data.length;
     this.requiresGrad = options.requiresGrad ?? false;
+    registerMade(this);
+  }
+
+  static {
+    releaseTensor = (t) => {
+      t.#data = null;
+    };
+    isReleased = (t) => t.#data === null;
+  }
+
+  /**
+   * Flat row-major elements. Throws once the {@linkcode tidy} scope that made
+   * this tensor has ended and released its storage.
+   */
+  get data(): Storage {
+    const data = this.#data;
+    if (data === null) {
+      throw new AutogradError(
+        `tensor of shape ${
+          showShape(this.shape)
+        } was released when the tidy() scope that made it ended; return it from the scope's function or keep() it`,
+      );
+    }
+    return data;
   }
 
   /** Element type. */
   get dtype(): DType {
     return dtypeOf(this.data);
-  }
-
-  /** Number of elements. */
-  get size(): number {
-    return this.data.length;
   }
 
   /** Number of dimensions. */
@@ -155,13 +194,14 @@ export class Tensor {
   /** A copy with its own storage, optionally converted to another dtype. */
   clone(options: { dtype?: DType } = {}): Tensor {
     const dtype = options.dtype ?? this.dtype;
-    const data = allocate(dtype, this.size);
+    const data = allocateOwned(dtype, this.size);
     data.set(this.data);
     return new Tensor(data, this.shape);
   }
 
   /** Short description: shape and dtype. */
   toString(): string {
+    if (this.#data === null) return `Tensor(${showShape(this.shape)}, released)`;
     return `Tensor(${showShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ", grad" : ""})`;
   }
 }
@@ -208,7 +248,7 @@ function runBackward(root: Tensor, seed: Tensor | undefined, options: BackwardOp
         const g = grads.get(node);
         if (!g) continue;
         grads.delete(node);
-        if (node.retained) node.retained.grad = accumulate(node.retained.grad, g);
+        if (node.retained) node.retained.grad = keptGradient(node.retained.grad, g);
         if (node.backward === null) {
           throw new AutogradError(
             `backward: the graph through ${node.op} was released by an earlier backward(); pass { retainGraph: true } to the first call`,
@@ -227,7 +267,7 @@ function runBackward(root: Tensor, seed: Tensor | undefined, options: BackwardOp
             );
           }
           if (input.node) grads.set(input.node, accumulate(grads.get(input.node) ?? null, gi));
-          else input.grad = accumulate(input.grad, gi);
+          else input.grad = keptGradient(input.grad, gi);
         });
         if (!options.retainGraph) {
           node.backward = null;
@@ -265,6 +305,13 @@ function reachable(start: TensorNode): TensorNode[] {
     }
   }
   return [...seen].sort((a, b) => b.id - a.id);
+}
+
+/** A leaf's or retained tensor's new gradient: it outlives the tidy() scope it was made in. */
+function keptGradient(a: Tensor | null, b: Tensor): Tensor {
+  const sum = accumulate(a, b);
+  keepInScope(sum);
+  return sum;
 }
 
 /** a + b without touching either (gradients are shared, never mutated). */

@@ -7,7 +7,7 @@
  * --dataset mnist` runs it (jitter, dropout, then validation), in seconds.
  */
 
-import { crossEntropy, gatherRows, Rng } from "../mod.ts";
+import { crossEntropy, gatherRows, Rng, tidy } from "../mod.ts";
 import { Adam } from "../layers/mod.ts";
 import { loadGlyphData } from "../datasets/glyph_data.ts";
 import { createClassifier } from "../models/mod.ts";
@@ -27,13 +27,15 @@ export async function benchCnn(options: { runs?: number } = {}): Promise<BenchRe
   const run = () => {
     for (let step = 0; step < steps; step++) {
       const rows = Int32Array.from({ length: batch }, (_, i) => step * batch + i);
-      const loss = crossEntropy(
-        model.forward(gatherRows(data.train.x, rows)),
-        Int32Array.from(rows, (r) => data.train.labels[r]),
-      );
-      optimizer.zeroGrad({ reuse: true });
-      loss.backward();
-      optimizer.step();
+      tidy(() => {
+        const loss = crossEntropy(
+          model.forward(gatherRows(data.train.x, rows)),
+          Int32Array.from(rows, (r) => data.train.labels[r]),
+        );
+        optimizer.zeroGrad({ reuse: true });
+        loss.backward();
+        optimizer.step();
+      });
     }
   };
   run();

@@ -4,7 +4,7 @@
  * tape — in milliseconds (median of several epochs after a warm-up epoch).
  */
 
-import { crossEntropy, rand, Rng } from "../mod.ts";
+import { crossEntropy, rand, Rng, tidy } from "../mod.ts";
 import { BatchBuffer, Linear, SGD } from "../layers/mod.ts";
 import type { BenchResult } from "./result.ts";
 
@@ -18,17 +18,19 @@ export function benchMlp(options: { epochs?: number } = {}): BenchResult[] {
   const layer1 = new Linear(1024, 64, { rng, activation: "sigmoid" });
   const layer2 = new Linear(64, 36, { rng });
   const optimizer = new SGD([...layer1.parameters(), ...layer2.parameters()], { lr: 0.01 });
-  // Each batch is gathered into the same storage, as fit does.
+  // Each batch is gathered into the same storage, and each step is a tidy scope, as in fit.
   const batches = new BatchBuffer();
   const epoch = () => {
     const order = rng.permutation(samples);
     for (let start = 0; start < samples; start += 32) {
       const rows = order.subarray(start, Math.min(start + 32, samples));
-      const logits = layer2.forward(layer1.forward(batches.gather(x, rows)));
-      const batchLabels = Array.from(rows, (r) => labels[r]);
-      optimizer.zeroGrad({ reuse: true });
-      crossEntropy(logits, batchLabels).backward();
-      optimizer.step();
+      tidy(() => {
+        const logits = layer2.forward(layer1.forward(batches.gather(x, rows)));
+        const batchLabels = Array.from(rows, (r) => labels[r]);
+        optimizer.zeroGrad({ reuse: true });
+        crossEntropy(logits, batchLabels).backward();
+        optimizer.step();
+      });
     }
   };
   epoch();

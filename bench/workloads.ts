@@ -9,7 +9,7 @@
  * @module
  */
 
-import { crossEntropy, rand, Rng, squaredError, type Tensor } from "../mod.ts";
+import { crossEntropy, rand, Rng, squaredError, type Tensor, tidy } from "../mod.ts";
 import {
   Adam,
   BatchBuffer,
@@ -49,15 +49,18 @@ export function autoencoderEpochMs(): number {
   const x = rand([samples, 1024], { rng });
   const model = createAutoencoder(1024, { hidden: 32, rng });
   const optimizer = new SGD(model.parameters(), { lr: 3e-5, momentum: 0.9 });
-  // Each batch is gathered into the same storage, as fit does.
+  // Each batch is gathered into the same storage, and each step is a tidy
+  // scope, as in trainAutoencoder.
   const batches = new BatchBuffer();
   return medianMs(() => {
     for (const rows of randomBatches(samples, { batchSize: 36, rng })) {
-      const batch = batches.gather(x, rows);
-      const loss = squaredError(model.forward(batch), batch);
-      model.zeroGrad({ reuse: true });
-      loss.backward();
-      optimizer.step();
+      tidy(() => {
+        const batch = batches.gather(x, rows);
+        const loss = squaredError(model.forward(batch), batch);
+        model.zeroGrad({ reuse: true });
+        loss.backward();
+        optimizer.step();
+      });
     }
   }, 3);
 }
@@ -95,10 +98,12 @@ export function cnnImagesPerSecond(): number {
   );
   const ms = medianMs(() => {
     for (const x of batches) {
-      const loss = crossEntropy(model.forward(x), labels);
-      optimizer.zeroGrad({ reuse: true });
-      loss.backward();
-      optimizer.step();
+      tidy(() => {
+        const loss = crossEntropy(model.forward(x), labels);
+        optimizer.zeroGrad({ reuse: true });
+        loss.backward();
+        optimizer.step();
+      });
     }
   }, 5);
   return (CNN_STEPS * CNN_BATCH) / (ms / 1000);

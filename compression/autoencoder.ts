@@ -7,7 +7,15 @@
  * @module
  */
 
-import { concat, gatherRows, noGrad, Rng, squaredError, type Tensor } from "../autograd/mod.ts";
+import {
+  concat,
+  gatherRows,
+  noGrad,
+  Rng,
+  squaredError,
+  type Tensor,
+  tidy,
+} from "../autograd/mod.ts";
 import {
   BatchBuffer,
   DivergenceError,
@@ -119,10 +127,18 @@ export function trainAutoencoder(
     let total = 0;
     const batches = randomBatches(count, { batchSize: settings.batchSize, rng });
     for (const [step, rows] of batches.entries()) {
-      const x = batchBuffer.gather(data.train, rows);
-      // The gradient is that of the batch total, which α = 3e-5 is tuned for.
-      const loss = squaredError(model.forward(x), x);
-      const value = loss.item();
+      // A tidy scope per step: the next step reuses this one's arrays.
+      const value = tidy(() => {
+        const x = batchBuffer.gather(data.train, rows);
+        // The gradient is that of the batch total, which α = 3e-5 is tuned for.
+        const loss = squaredError(model.forward(x), x);
+        const value = loss.item();
+        if (!Number.isFinite(value)) return value;
+        model.zeroGrad({ reuse: true });
+        loss.backward();
+        optimizer.step();
+        return value;
+      });
       if (!Number.isFinite(value)) {
         throw new DivergenceError(`autoencoder loss is ${value}`, {
           epoch: epoch + 1,
@@ -130,9 +146,6 @@ export function trainAutoencoder(
           lr: settings.lr,
         });
       }
-      model.zeroGrad({ reuse: true });
-      loss.backward();
-      optimizer.step();
       total += value;
     }
     history.train_loss.push(total / count);

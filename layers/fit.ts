@@ -13,6 +13,7 @@ import {
   noGrad,
   type Rng,
   type Tensor,
+  tidy,
 } from "../autograd/mod.ts";
 import { BatchBuffer, type Dataset, randomBatches, takeBatch } from "./batches.ts";
 import type { History } from "./history.ts";
@@ -80,6 +81,8 @@ export interface FitOptions {
    * in `grad` (default: forward, loss, tape backward). Lets a hand-written
    * backward pass train through the same loop. The batch's storage is
    * reused by the next step (`BatchBuffer`): copy anything kept longer.
+   * Each step runs in a `tidy` scope, so tensors this function's ops make
+   * are released when the step ends: `keep()` any it stores.
    */
   gradients?: GradientFn;
 }
@@ -186,8 +189,14 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
     const batches = randomBatches(count, { batchSize: options.batchSize ?? 32, rng: options.rng });
     for (const [step, rows] of batches.entries()) {
       const taken = batchBuffer.take(options.train, rows);
-      const batch = options.augment ? options.augment(taken, options.rng) : taken;
-      const { output, loss: value } = gradients(batch);
+      // One tidy scope per step: its outputs, loss and gradients are the
+      // previous step's arrays again (the batch and parameters live outside it).
+      const { value, hits } = tidy(() => {
+        const batch = options.augment ? options.augment(taken, options.rng) : taken;
+        const { output, loss } = gradients(batch);
+        if (Number.isFinite(loss)) options.optimizer.step();
+        return { value: loss, hits: countCorrect(output, batch.y) };
+      });
       if (!Number.isFinite(value)) {
         progress.done();
         throw new DivergenceError(`loss is ${value}`, {
@@ -196,9 +205,8 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
           lr: options.optimizer.lr,
         });
       }
-      options.optimizer.step();
       totalLoss += value * rows.length;
-      correct += countCorrect(output, batch.y);
+      correct += hits;
       progress.step(epoch, (step + 1) / batches.length);
     }
     // A last step can blow the weights up with a finite loss; catch it before

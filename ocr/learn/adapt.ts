@@ -24,7 +24,15 @@
  * @module
  */
 
-import { argmax, crossEntropy, InklingError, Rng, ShapeError, Tensor } from "../../autograd/mod.ts";
+import {
+  argmax,
+  crossEntropy,
+  InklingError,
+  Rng,
+  ShapeError,
+  Tensor,
+  tidy,
+} from "../../autograd/mod.ts";
 import { jitterGlyphs, type JitterOptions } from "../../datasets/augment.ts";
 import { Adam, BatchNorm, type Module } from "../../layers/mod.ts";
 
@@ -169,24 +177,27 @@ export function adaptNetwork(network: Module, glyphs: Glyphs, options: AdaptOpti
         labels[b] = source.labels[row];
       });
       optimizer.lr = settings.lr * 0.5 * (1 + Math.cos(Math.PI * step / (epochs * stepsPerEpoch)));
-      const x = jitterGlyphs(new Tensor(batch, [rows.length, area]), rng, jitter);
-      const logits = network.forward(x);
-      const loss = crossEntropy(logits, labels);
-      network.zeroGrad({ reuse: true });
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        network.eval();
-        throw new InklingError(
-          `adaptation diverged: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
-            `lower the learning rate (now ${optimizer.lr})`,
-        );
-      }
-      loss.backward();
-      pullToOrigin(params, origin, anchor);
-      optimizer.step();
+      // A tidy scope per step: the next step reuses this one's arrays.
+      const { value, guesses } = tidy(() => {
+        const x = jitterGlyphs(new Tensor(batch, [rows.length, area]), rng, jitter);
+        const logits = network.forward(x);
+        const loss = crossEntropy(logits, labels);
+        network.zeroGrad({ reuse: true });
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          network.eval();
+          throw new InklingError(
+            `adaptation diverged: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
+              `lower the learning rate (now ${optimizer.lr})`,
+          );
+        }
+        loss.backward();
+        pullToOrigin(params, origin, anchor);
+        optimizer.step();
+        return { value, guesses: argmax(logits, { axis: 1 }) };
+      });
       step++;
       lossSum += value * rows.length;
-      const guesses = argmax(logits, { axis: 1 });
       rows.forEach((entry, b) => {
         if (entry >= own) return;
         ownSeen++;

@@ -1,0 +1,109 @@
+/**
+ * Storage that ops allocate inside a {@linkcode tidy} scope (in `tidy.ts`),
+ * and the pool it goes back to when the scope ends: a training step's
+ * outputs, losses and gradients are then the previous step's arrays again,
+ * instead of new ones the allocator has to map, zero and later reclaim.
+ *
+ * This file holds only the bookkeeping: the stack of open scopes, what each
+ * one allocated and made, and the free lists. It knows nothing of tensors
+ * (`tensor.ts` imports it to allocate and to register the tensors it makes),
+ * so the rules of what survives a scope live in `tidy.ts`.
+ *
+ * @module
+ */
+
+import type { Storage } from "./kernels/kernels.ts";
+
+/** What one open scope allocated and made. */
+export interface Scope<T> {
+  /** Storage allocated by ops while the scope was innermost. */
+  readonly storages: Storage[];
+  /** Tensors made while the scope was innermost. */
+  readonly made: T[];
+  /** Tensors that outlive the scope whatever it returns ({@linkcode keepInScope}). */
+  readonly kept: T[];
+}
+
+/**
+ * Most bytes the free lists hold. Past it, released storage is left to the
+ * garbage collector, so one step with unusual shapes cannot pin memory.
+ */
+export const POOL_LIMIT_BYTES = 256 * 1024 * 1024;
+
+// deno-lint-ignore no-explicit-any
+const scopes: Scope<any>[] = [];
+const free = new Map<string, Storage[]>();
+let pooledBytes = 0;
+
+function key(float64: boolean, size: number): string {
+  return `${float64 ? "f64" : "f32"}:${size}`;
+}
+
+/** The innermost open scope, or undefined outside every scope. */
+export function currentScope<T>(): Scope<T> | undefined {
+  return scopes[scopes.length - 1];
+}
+
+/** Opens a scope; the caller must {@linkcode closeScope} it, in a `finally`. */
+export function openScope<T>(): Scope<T> {
+  const scope: Scope<T> = { storages: [], made: [], kept: [] };
+  scopes.push(scope);
+  return scope;
+}
+
+/** Closes the innermost scope (which must be `scope`) and returns its parent, if any. */
+export function closeScope<T>(scope: Scope<T>): Scope<T> | undefined {
+  if (scopes.pop() !== scope) throw new Error("tidy: scopes closed out of order");
+  return currentScope<T>();
+}
+
+/**
+ * Zeroed storage for an op's result. Inside a scope it comes from the free
+ * lists when they hold an array of that type and length, and is recorded so
+ * that the scope's end can release it; outside every scope it is a new array.
+ */
+export function takeStorage(float64: boolean, size: number): Storage {
+  const scope = scopes[scopes.length - 1];
+  if (scope === undefined) return float64 ? new Float64Array(size) : new Float32Array(size);
+  const reused = free.get(key(float64, size))?.pop();
+  let storage: Storage;
+  if (reused === undefined) {
+    storage = float64 ? new Float64Array(size) : new Float32Array(size);
+  } else {
+    pooledBytes -= reused.byteLength;
+    storage = reused.fill(0);
+  }
+  scope.storages.push(storage);
+  return storage;
+}
+
+/** Registers a tensor made inside the innermost scope (a no-op outside scopes). */
+export function registerMade<T>(tensor: T): void {
+  scopes[scopes.length - 1]?.made.push(tensor);
+}
+
+/** Marks `tensor` as outliving the innermost scope (a no-op outside scopes). */
+export function keepInScope<T>(tensor: T): void {
+  scopes[scopes.length - 1]?.kept.push(tensor);
+}
+
+/** Puts storage no tensor can reach any more on the free lists (up to {@linkcode POOL_LIMIT_BYTES}). */
+export function releaseStorage(storage: Storage): void {
+  if (pooledBytes + storage.byteLength > POOL_LIMIT_BYTES) return;
+  const k = key(storage instanceof Float64Array, storage.length);
+  let list = free.get(k);
+  if (list === undefined) free.set(k, list = []);
+  list.push(storage);
+  pooledBytes += storage.byteLength;
+}
+
+/** Bytes the free lists hold now (for tests and benchmarks). */
+export function pooledStorageBytes(): number {
+  return pooledBytes;
+}
+
+/** Empties the free lists, leaving their arrays to the garbage collector. */
+export function clearStoragePool(): void {
+  free.clear();
+  pooledBytes = 0;
+}

@@ -1,0 +1,136 @@
+/**
+ * {@linkcode tidy}: run a training step (or any block of ops) so that the
+ * storage its ops allocated is reused by the next one, as in TensorFlow.js.
+ * JavaScript cannot tell when the last reference to an array is dropped, so
+ * the block says it instead: when `fn` returns, every tensor an op made
+ * inside it is released unless `fn` returned it, {@linkcode keep} marked it,
+ * or it became a gradient in `grad` (of a parameter, or of a tensor that
+ * asked for it with `retainGrad`). Released storage goes to a pool that
+ * later ops draw from (`storage_pool.ts`).
+ *
+ * What is never released: tensors made by `tensor`, `zeros`, `rand` and the
+ * other creation functions, `clone()` (so parameters, optimizer state and
+ * copies made inside a step are safe), and views of storage made outside
+ * the scope. A released tensor throws a clear error when its `data` is read,
+ * so a tensor kept by mistake fails loudly instead of seeing the next
+ * step's numbers. (An array taken out of a tensor with `.data` and kept
+ * past the scope is not guarded: copy it, or keep the tensor.)
+ *
+ * Two cases release nothing, since the engine cannot see everything their
+ * tensors depend on: `fn` throws, or it returns a tensor whose graph is
+ * still on the tape (no `backward()` yet), whose backward rules hold
+ * storage only their closures can reach.
+ *
+ * @module
+ */
+
+import { AutogradError } from "./errors.ts";
+import type { Storage } from "./kernels/kernels.ts";
+import { closeScope, keepInScope, openScope, releaseStorage, type Scope } from "./storage_pool.ts";
+import { isReleased, releaseTensor, Tensor } from "./tensor.ts";
+
+/**
+ * Runs `fn` and releases the storage of every tensor its ops made that does
+ * not outlive it (see the module doc): a training loop that wraps each step
+ * in `tidy` reuses the same arrays step after step. Returns what `fn`
+ * returns; tensors in it (also inside arrays and plain objects) stay valid.
+ * Nests: what an inner scope returns belongs to the outer one.
+ *
+ * @example
+ * ```ts
+ * const value = tidy(() => {
+ *   const loss = crossEntropy(model.forward(x), labels);
+ *   model.zeroGrad({ reuse: true });
+ *   loss.backward();
+ *   optimizer.step();
+ *   return loss.item();
+ * });
+ * ```
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = openScope<Tensor>();
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    closeScope(scope);
+    throw error;
+  }
+  const parent = closeScope(scope);
+  if (result instanceof Promise) {
+    throw new AutogradError(
+      "tidy: the function returned a Promise; a scope must be synchronous (await outside it)",
+    );
+  }
+  const returned: Tensor[] = [];
+  collectTensors(result, returned, new Set());
+  if ([...returned, ...scope.kept].some((t) => t.node !== null && t.node.backward !== null)) {
+    // Its backward rules may hold any of this scope's storage: the outer scope decides.
+    if (parent) adopt(parent, scope.storages, scope.made);
+    return result;
+  }
+  release(scope, returned, parent);
+  return result;
+}
+
+/**
+ * Marks `tensor` so that no enclosing {@linkcode tidy} scope releases it
+ * (for state an op computes inside a step and keeps, such as a running
+ * average). Returns the tensor. Outside every scope it does nothing.
+ */
+export function keep<T extends Tensor>(tensor: T): T {
+  keepInScope(tensor);
+  return tensor;
+}
+
+/** Releases what `scope` allocated and no survivor holds; hands returned storage to `parent`. */
+function release(scope: Scope<Tensor>, returned: Tensor[], parent: Scope<Tensor> | undefined) {
+  const kept = buffersOf(scope.kept);
+  const passed = buffersOf(returned);
+  const freed = new Set<ArrayBufferLike>();
+  const passedStorages: Storage[] = [];
+  for (const storage of scope.storages) {
+    if (kept.has(storage.buffer)) continue; // outlives every scope: no longer tracked
+    if (passed.has(storage.buffer)) passedStorages.push(storage);
+    else {
+      freed.add(storage.buffer);
+      releaseStorage(storage);
+    }
+  }
+  const passedTensors: Tensor[] = [];
+  for (const t of scope.made) {
+    if (isReleased(t)) continue;
+    const buffer = t.data.buffer;
+    if (freed.has(buffer)) releaseTensor(t);
+    else if (passed.has(buffer)) passedTensors.push(t);
+  }
+  if (parent) adopt(parent, passedStorages, passedTensors);
+}
+
+function adopt(parent: Scope<Tensor>, storages: Storage[], made: Tensor[]) {
+  for (const s of storages) parent.storages.push(s);
+  for (const t of made) parent.made.push(t);
+}
+
+function buffersOf(tensors: Tensor[]): Set<ArrayBufferLike> {
+  const buffers = new Set<ArrayBufferLike>();
+  for (const t of tensors) if (!isReleased(t)) buffers.add(t.data.buffer);
+  return buffers;
+}
+
+/** Tensors in `value`: itself, or inside arrays and plain objects, at any depth. */
+function collectTensors(value: unknown, into: Tensor[], seen: Set<unknown>) {
+  if (value instanceof Tensor) {
+    into.push(value);
+    return;
+  }
+  if (typeof value !== "object" || value === null || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const item of value) collectTensors(item, into, seen);
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return;
+  for (const item of Object.values(value)) collectTensors(item, into, seen);
+}
