@@ -1,6 +1,7 @@
 /**
  * The engine: tensors (float32/float64), a tape that records ops and replays
- * them backwards, differentiable ops, custom ops with hand-written gradients,
+ * them backwards, `tidy` scopes whose op results return to a storage pool
+ * for the next step, differentiable ops, custom ops with hand-written gradients,
  * the manual layer-by-layer path, a gradient checker, a seeded RNG, and the
  * swappable kernel backends (reference TypeScript, WebAssembly SIMD). It
  * imports nothing outside `autograd/` (no packages, no `Deno` or `node:` APIs),

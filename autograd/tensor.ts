@@ -75,6 +75,9 @@ export function dtypeOf(data: Storage): DType {
  * parameters). The library never modifies a gradient in place; its training
  * loops reuse a leaf's gradient storage (`zeroGrad({ reuse: true })`, see
  * {@linkcode Tensor.zeroGrad}), so `clone()` a gradient you keep across their steps.
+ * They also run each step in a `tidy` scope (tidy.ts): a tensor an op made
+ * inside one is released when it ends unless the scope returned or kept it,
+ * and reading its `data` then throws.
  */
 export class Tensor {
   #data: Storage | null;

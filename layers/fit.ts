@@ -154,13 +154,16 @@ export function evaluate(
   const predicted = new Int32Array(count);
   noGrad(() => {
     for (const rows of randomBatches(count, { batchSize: options.batchSize ?? 256 })) {
-      const batch = takeBatch(data, rows);
-      const out = model.forward(batch.x);
-      total += lossFn(out, batch.y).item() * rows.length;
-      const guesses = argmax(out, { axis: 1 });
-      const truth = targetClasses(batch.y);
-      guesses.forEach((guess, i) => guess === truth[i] && correct++);
-      predicted.set(guesses, rows[0]);
+      // Each batch's arrays are the previous batch's again.
+      tidy(() => {
+        const batch = takeBatch(data, rows);
+        const out = model.forward(batch.x);
+        total += lossFn(out, batch.y).item() * rows.length;
+        const guesses = argmax(out, { axis: 1 });
+        const truth = targetClasses(batch.y);
+        guesses.forEach((guess, i) => guess === truth[i] && correct++);
+        predicted.set(guesses, rows[0]);
+      });
     }
   });
   model.train(wasTraining);
