@@ -1,9 +1,10 @@
 /**
  * Runs the Python peers of bench/peers/ (NumPy, and PyTorch where installed)
  * on Debian's `/usr/bin/python3` — not whichever python3 comes first on the
- * PATH — each with 1 and with 2 BLAS/OpenMP threads, and keeps the better
- * result of each workload. Skipped, with the reason, when that Python or
- * NumPy is missing or Deno may not run it.
+ * PATH — with a given number of BLAS/OpenMP threads (backends.ts runs them
+ * with 1 and with 2 and keeps the better result of each workload, with
+ * {@linkcode best}). Skipped, with the reason, when that Python or NumPy is
+ * missing or Deno may not run it.
  *
  * @module
  */
@@ -53,13 +54,14 @@ async function unavailable(): Promise<string | null> {
 }
 
 /**
- * The peers' results, the better of 1 and 2 threads for each (the shortest
- * time, the highest rate), or the reason they were skipped. `pca` is the
- * matrix of the PCA workload, written to a temporary file for NumPy.
+ * The peers' results with `threads` BLAS/OpenMP threads, or the reason they
+ * were skipped. `pca` is the matrix of the PCA workload, written to a
+ * temporary file for NumPy.
  */
-export async function runPeers(pca: { data: Float32Array; rows: number; cols: number }): Promise<
-  BenchResult[] | string
-> {
+export async function runPeers(
+  pca: { data: Float32Array; rows: number; cols: number },
+  threads: number,
+): Promise<BenchResult[] | string> {
   const reason = await unavailable();
   if (reason !== null) return reason;
   const file = await Deno.makeTempFile({ suffix: ".f32" });
@@ -68,23 +70,20 @@ export async function runPeers(pca: { data: Float32Array; rows: number; cols: nu
       file,
       new Uint8Array(pca.data.buffer, pca.data.byteOffset, pca.data.byteLength),
     );
-    const runs: (BenchResult[] | string)[] = [];
-    const hasTorch = await pythonCan("import torch");
-    for (const threads of [1, 2]) {
-      const pcaArgs = ["--pca", file, String(pca.rows), String(pca.cols)];
-      runs.push(await python([script("numpy_peers.py"), ...pcaArgs], threads));
-      if (hasTorch) runs.push(await python([script("torch_cnn.py"), String(threads)], threads));
+    const pcaArgs = ["--pca", file, String(pca.rows), String(pca.cols)];
+    const runs = [await python([script("numpy_peers.py"), ...pcaArgs], threads)];
+    if (await pythonCan("import torch")) {
+      runs.push(await python([script("torch_cnn.py"), String(threads)], threads));
     }
     const failure = runs.find((run) => typeof run === "string");
-    if (failure !== undefined) return failure as string;
-    return best(runs.flat() as BenchResult[]);
+    return failure !== undefined ? failure as string : runs.flat() as BenchResult[];
   } finally {
     await Deno.remove(file);
   }
 }
 
 /** One result per name: the lowest time (unit ms) or the highest rate (anything else). */
-function best(results: BenchResult[]): BenchResult[] {
+export function best(results: BenchResult[]): BenchResult[] {
   const kept = new Map<string, BenchResult>();
   for (const result of results) {
     const previous = kept.get(result.name);
