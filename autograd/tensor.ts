@@ -87,12 +87,7 @@ export class Tensor {
   readonly size: number;
   /** Whether backward() computes a gradient for this tensor. */
   requiresGrad: boolean;
-  /**
-   * Gradient of the last backward() call(s), accumulated; null until then and
-   * after zeroGrad(). After `zeroGrad({ reuse: true })` the next backward()
-   * writes into the storage of the gradient it dropped.
-   */
-  grad: Tensor | null = null;
+  #grad: Tensor | null = null;
   /** The tape entry that produced this tensor (null for leaves and under noGrad). */
   node: TensorNode | null = null;
 
@@ -134,6 +129,21 @@ export class Tensor {
       );
     }
     return data;
+  }
+
+  /**
+   * Gradient of the last backward() call(s), accumulated; null until then and
+   * after zeroGrad(). After `zeroGrad({ reuse: true })` the next backward()
+   * writes into the storage of the gradient it dropped. A gradient assigned
+   * here (by backward, or by hand) outlives the `tidy` scope it was made in.
+   */
+  get grad(): Tensor | null {
+    return this.#grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null) keepInScope(value);
+    this.#grad = value;
   }
 
   /** Element type. */
@@ -251,7 +261,7 @@ function runBackward(root: Tensor, seed: Tensor | undefined, options: BackwardOp
         const g = grads.get(node);
         if (!g) continue;
         grads.delete(node);
-        if (node.retained) node.retained.grad = keptGradient(node.retained.grad, g);
+        if (node.retained) node.retained.grad = accumulate(node.retained.grad, g);
         if (node.backward === null) {
           throw new AutogradError(
             `backward: the graph through ${node.op} was released by an earlier backward(); pass { retainGraph: true } to the first call`,
@@ -270,7 +280,7 @@ function runBackward(root: Tensor, seed: Tensor | undefined, options: BackwardOp
             );
           }
           if (input.node) grads.set(input.node, accumulate(grads.get(input.node) ?? null, gi));
-          else input.grad = keptGradient(input.grad, gi);
+          else input.grad = accumulate(input.grad, gi);
         });
         if (!options.retainGraph) {
           node.backward = null;
@@ -308,13 +318,6 @@ function reachable(start: TensorNode): TensorNode[] {
     }
   }
   return [...seen].sort((a, b) => b.id - a.id);
-}
-
-/** A leaf's or retained tensor's new gradient: it outlives the tidy() scope it was made in. */
-function keptGradient(a: Tensor | null, b: Tensor): Tensor {
-  const sum = accumulate(a, b);
-  keepInScope(sum);
-  return sum;
 }
 
 /** a + b without touching either (gradients are shared, never mutated). */

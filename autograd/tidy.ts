@@ -4,8 +4,8 @@
  * JavaScript cannot tell when the last reference to an array is dropped, so
  * the block says it instead: when `fn` returns, every tensor an op made
  * inside it is released unless `fn` returned it, {@linkcode keep} marked it,
- * or it became a gradient in `grad` (of a parameter, or of a tensor that
- * asked for it with `retainGrad`). Released storage goes to a pool that
+ * or it became some tensor's `grad` (set by backward for a parameter or a
+ * tensor that asked with `retainGrad`, or by hand). Released storage goes to a pool that
  * later ops draw from (`storage_pool.ts`).
  *
  * What is never released: tensors made by `tensor`, `zeros`, `rand` and the

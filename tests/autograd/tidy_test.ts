@@ -64,13 +64,15 @@ Deno.test("released storage comes back zeroed to the next scope, as the same arr
   assert.notEqual(allocate("float32", 5), first, "outside every scope storage is new");
 });
 
-Deno.test("keep(), creation functions, clone() and parameter gradients survive the scope", () => {
+Deno.test("keep(), creation functions, clone() and gradients (from backward or by hand) survive the scope", () => {
   clearStoragePool();
   const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
   const x = tensor([[1, 0], [0, 1]]);
   const optimizer = new SGD([w], { lr: 0.5, momentum: 0.9 });
+  const manual = tensor([1, 2]);
   let kept!: Tensor, made!: Tensor, copy!: Tensor;
   tidy(() => {
+    manual.grad = add(manual, manual); // a hand-written gradient, as models/mlp.ts sets them
     kept = keep(mul(x, x));
     made = zeros([2, 2]);
     copy = add(x, x).clone();
@@ -81,6 +83,7 @@ Deno.test("keep(), creation functions, clone() and parameter gradients survive t
   assert.deepEqual(made.toArray(), [0, 0, 0, 0]);
   assert.deepEqual(copy.toArray(), [2, 0, 0, 2]);
   assert.deepEqual(w.grad!.toArray(), [1, 1, 1, 1]);
+  assert.deepEqual(manual.grad!.toArray(), [2, 4]);
   assert.deepEqual(w.toArray(), [0.5, 1.5, 2.5, 3.5]);
   // A second step in a new scope uses the momentum kept from the first.
   tidy(() => {
