@@ -39,11 +39,6 @@ function key(float64: boolean, size: number): string {
   return `${float64 ? "f64" : "f32"}:${size}`;
 }
 
-/** The innermost open scope, or undefined outside every scope. */
-export function currentScope<T>(): Scope<T> | undefined {
-  return scopes[scopes.length - 1];
-}
-
 /** Opens a scope; the caller must {@linkcode closeScope} it, in a `finally`. */
 export function openScope<T>(): Scope<T> {
   const scope: Scope<T> = { storages: [], made: [], kept: [] };
@@ -54,7 +49,7 @@ export function openScope<T>(): Scope<T> {
 /** Closes the innermost scope (which must be `scope`) and returns its parent, if any. */
 export function closeScope<T>(scope: Scope<T>): Scope<T> | undefined {
   if (scopes.pop() !== scope) throw new Error("tidy: scopes closed out of order");
-  return currentScope<T>();
+  return scopes[scopes.length - 1];
 }
 
 /**

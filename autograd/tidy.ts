@@ -5,8 +5,8 @@
  * the block says it instead: when `fn` returns, every tensor an op made
  * inside it is released unless `fn` returned it, {@linkcode keep} marked it,
  * or it became some tensor's `grad` (set by backward for a parameter or a
- * tensor that asked with `retainGrad`, or by hand). Released storage goes to a pool that
- * later ops draw from (`storage_pool.ts`).
+ * tensor that asked with `retainGrad`, or by hand). Released storage goes
+ * to a pool that later ops draw from (`storage_pool.ts`).
  *
  * What is never released: tensors made by `tensor`, `zeros`, `rand` and the
  * other creation functions, `clone()` (so parameters, optimizer state and
@@ -53,10 +53,11 @@ export function tidy<T>(fn: () => T): T {
   try {
     result = fn();
   } catch (error) {
-    closeScope(scope);
+    keepInParent(scope, closeScope(scope));
     throw error;
   }
   const parent = closeScope(scope);
+  keepInParent(scope, parent);
   if (result instanceof Promise) {
     throw new AutogradError(
       "tidy: the function returned a Promise; a scope must be synchronous (await outside it)",
@@ -105,6 +106,11 @@ function release(scope: Scope<Tensor>, returned: Tensor[], parent: Scope<Tensor>
     else if (passed.has(buffer)) passedTensors.push(t);
   }
   if (parent) adopt(parent, passedStorages, passedTensors);
+}
+
+/** What `scope` kept, the enclosing scopes keep too: it may hold their storage (`outer.grad = inner`). */
+function keepInParent(scope: Scope<Tensor>, parent: Scope<Tensor> | undefined) {
+  if (parent) { for (const t of scope.kept) parent.kept.push(t); }
 }
 
 function adopt(parent: Scope<Tensor>, storages: Storage[], made: Tensor[]) {

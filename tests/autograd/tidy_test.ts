@@ -116,6 +116,15 @@ Deno.test("nested scopes: what the inner one returns belongs to the outer one", 
     assert.deepEqual(fromInner.toArray(), [2, 4, 6, 8], "valid after the inner scope");
   });
   assertReleased(fromInner);
+  // A tensor of the outer scope kept in an inner one (as a gradient) survives both.
+  const w = tensor([1, 2]);
+  tidy(() => {
+    const outer = add(w, w);
+    tidy(() => {
+      w.grad = outer;
+    });
+  });
+  assert.deepEqual(w.grad!.toArray(), [2, 4]);
 });
 
 Deno.test("a scope that throws, or returns a tensor still on the tape, releases nothing", () => {
