@@ -58,6 +58,22 @@ const SHAPES = [
   { m: 257, k: 129, n: 65 },
 ];
 
+// First, before any product: the library is set to one thread when it is opened, not by the
+// first gemm (a convolution that came first ran OpenBLAS's own threads inside the engine's lanes).
+Deno.test(`opening the library sets OpenBLAS to one thread, before any product${skipped}`, {
+  ignore: native === null,
+}, () => {
+  const library = Deno.dlopen(probe.library!, {
+    openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
+  });
+  try {
+    const threads = library.symbols.openblas_get_num_threads;
+    if (threads !== null) assert.equal(threads(), 1);
+  } finally {
+    library.close();
+  }
+});
+
 Deno.test(`native gemm matches the reference: transposes, accumulation, odd sizes${skipped}`, {
   ignore: native === null,
 }, () => {

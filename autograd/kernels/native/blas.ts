@@ -157,12 +157,6 @@ export interface Blas {
   /** Runs cblas_sgemm; sizes must be ≥ 1 (BLAS rejects zero leading dimensions). */
   sgemm(args: SgemmArgs): void;
   /**
-   * Makes the library use `threads` threads from now on (OpenBLAS's setting
-   * is process-wide, so this is skipped when it is already in force); does
-   * nothing on a BLAS without the setter.
-   */
-  useThreads(threads: number): void;
-  /**
    * The level-1 routines, or null when the library lacks one of them (then
    * the optimizer update, the squared error's gradient and the unary parts
    * run in WebAssembly on the calling thread).
@@ -204,7 +198,12 @@ export function granted(deno: typeof Deno, descriptor: Deno.PermissionDescriptor
 function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas {
   const { cblas_sgemm: sgemm, openblas_set_num_threads: setThreads } = library.symbols;
   const { cblas_sscal: sscal, cblas_saxpy: saxpy, cblas_scopy: scopy } = library.symbols;
-  let threads = 0; // unknown until set
+  // One OpenBLAS thread for every call from the start (the setting is process-wide, so it holds
+  // in the pool's workers too): its own threads would change the bits with their count, and
+  // inside the engine's panels and lanes they oversubscribe the cores. Set only by the gemm
+  // kernel before, a convolution that ran first spun in sched_yield: its backward took 33–105 ms
+  // instead of 8.
+  setThreads?.(1);
   return {
     path,
     level1: sscal === null || saxpy === null || scopy === null ? null : {
@@ -229,11 +228,6 @@ function wrap(path: string, library: Deno.DynamicLibrary<typeof SYMBOLS>): Blas 
         c,
         ldc ?? n,
       );
-    },
-    useThreads(count) {
-      if (setThreads === null || count === threads) return;
-      setThreads(count);
-      threads = count;
     },
   };
 }

@@ -63,8 +63,6 @@ export function nativeGemm(
           `${m}×${k} times ${k}×${n}`,
       );
     }
-    // OpenBLAS's own threads would change the bits with their count (see mod.ts).
-    blas.useThreads(1);
     const shape = { m, n, k, transA: args.transA === true, transB: args.transB === true };
     const beta = args.accumulate ? 1 : 0;
     const panels = planPanels(shape);
