@@ -102,6 +102,7 @@ export const SPIN_MS = 0.2;
 export function spinWhile(control: Int32Array, index: number, value: number, ms: number): boolean {
   const until = performance.now() + ms;
   while (Atomics.load(control, index) === value) {
+    Atomics.pause?.(); // a pause hint (x86 PAUSE): a spinning thread leaves its core's sibling room
     if (performance.now() >= until) return false;
   }
   return true;
