@@ -157,6 +157,15 @@ export interface Kernels {
   /** Backend name, e.g. `"reference"` or `"wasm"`. */
   readonly name: string;
 
+  /**
+   * Zeroed float32 storage of `size` elements that this set's kernels use
+   * in place, without copying (arrays in the shared WebAssembly memory);
+   * null when it has none to give. Asked only for the ops' own scratch
+   * arrays (`ops/scratch.ts`), which live as long as the process and never
+   * reach a tensor. Optional.
+   */
+  residentStorage?(size: number): Float32Array | null;
+
   /** out[i] = f(x[i]). `out` may alias `x`. */
   unary(op: UnaryOp, x: Storage, out: Storage): void;
 

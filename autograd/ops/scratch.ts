@@ -9,9 +9,15 @@
  * (the contents are left over from the previous call). Each owner key names
  * one such use, so two temporaries live at once need two keys.
  *
+ * Float32 scratch is made by the active kernels when they can hold it where
+ * they compute (`Kernels.residentStorage`: the WebAssembly memory), so a
+ * convolution's columns are unfolded into, multiplied from and folded back
+ * out of place instead of being copied in and out around every kernel.
+ *
  * @module
  */
 
+import { kernels } from "../kernels/backend.ts";
 import type { Storage } from "../kernels/kernels.ts";
 import type { DType } from "../tensor.ts";
 
@@ -26,7 +32,10 @@ export function scratch(owner: string, dtype: DType, size: number): Storage {
   let data = cache.get(key);
   if (data === undefined) {
     if (cache.size >= LIMIT) cache.clear();
-    data = dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+    // Float32 scratch lives where the kernels use it in place when they offer that (resident.ts).
+    data = dtype === "float64"
+      ? new Float64Array(size)
+      : (kernels().residentStorage?.(size) ?? new Float32Array(size));
     cache.set(key, data);
   }
   return data;

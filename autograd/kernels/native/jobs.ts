@@ -13,6 +13,7 @@
  */
 
 import type { KernelExports } from "../wasm/instance.ts";
+import { scratchStart } from "../wasm/resident.ts";
 import { align16, poolModules } from "../wasm/scratch.ts";
 
 /**
@@ -169,7 +170,8 @@ export function sharedRegion(
   const modules = poolModules();
   if (modules === null || bytes > MAX_BYTES) return null;
   const exports = modules.instances[0] as KernelExports;
-  const start = align16(exports.SCRATCH_BASE.value as number);
+  // Above every resident array: they may be this call's operands.
+  const start = align16(scratchStart(exports.SCRATCH_BASE.value as number));
   const memory = modules.memory;
   const missing = start + bytes - memory.buffer.byteLength;
   if (missing > 0) {

@@ -87,6 +87,8 @@ export function loadNativeKernels(
   const kernels: Kernels = Object.freeze(
     {
       name: "native",
+      // Storage in the shared memory: its WebAssembly kernels skip their copies, BLAS reads it as is.
+      residentStorage: fallback.residentStorage,
       ...nativeUnary(probe.blas, { fallback, threads }),
       binary: (op, args) => fallback.binary(op, args),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),

@@ -2,7 +2,8 @@
  * The TypeScript side of the WebAssembly im2col / col2im: copies the image
  * (and, for col2im, the columns and the accumulating output) into scratch
  * memory, unfolds or folds there (large ones split by channels over the
- * thread pool), and copies the result back.
+ * thread pool), and copies the result back. Resident columns (resident.ts:
+ * the conv op's scratch) are unfolded into or folded from where they are.
  *
  * @module
  */
@@ -85,18 +86,19 @@ export function wasmIm2col(scratch: WasmScratch, fallback: Kernels): Kernels["im
       fallback.im2col(x, args);
       return;
     }
-    // Before reserve: a parallel call moves the scratch onto the shared memory.
+    // Before reserve: a parallel call, or resident columns, move the scratch onto the shared memory.
     const parallel = unfoldParallel(scratch, args.c, size.cols);
-    const colsAt = scratch.base + align16(size.image * 4);
-    const jobAt = colsAt + align16(size.cols * 4);
+    const resident = scratch.addressOf(cols);
+    const colsSlot = scratch.base + align16(size.image * 4);
+    const jobAt = colsSlot + align16(size.cols * 4);
     if (!scratch.reserve(jobAt + UNFOLD_JOB_WORDS * 4 - scratch.base)) {
       fallback.im2col(x, args);
       return;
     }
-    const mem = scratch.f32;
-    mem.set(x.subarray(0, size.image), scratch.base >> 2);
+    scratch.f32.set(x.subarray(0, size.image), scratch.base >> 2);
+    const colsAt = scratch.output(resident, colsSlot, 0);
     unfold(scratch, parallel, { img: scratch.base, cols: colsAt, jobAt }, args, 0);
-    cols.set(mem.subarray(colsAt >> 2, (colsAt >> 2) + size.cols));
+    scratch.copyOut(cols, resident, colsSlot, 0, size.cols);
   };
 }
 
@@ -110,6 +112,7 @@ export function wasmCol2im(scratch: WasmScratch, fallback: Kernels): Kernels["co
       return;
     }
     const parallel = unfoldParallel(scratch, args.c, size.cols);
+    const resident = scratch.addressOf(cols);
     const outAt = scratch.base + align16(size.cols * 4);
     const jobAt = outAt + align16(size.image * 4);
     if (!scratch.reserve(jobAt + UNFOLD_JOB_WORDS * 4 - scratch.base)) {
@@ -117,9 +120,9 @@ export function wasmCol2im(scratch: WasmScratch, fallback: Kernels): Kernels["co
       return;
     }
     const mem = scratch.f32;
-    mem.set(cols.subarray(0, size.cols), scratch.base >> 2);
+    const colsAt = scratch.input(cols as Float32Array, resident, scratch.base, 0, size.cols);
     mem.set(out.subarray(0, size.image), outAt >> 2);
-    unfold(scratch, parallel, { img: outAt, cols: scratch.base, jobAt }, args, 1);
+    unfold(scratch, parallel, { img: outAt, cols: colsAt, jobAt }, args, 1);
     out.set(mem.subarray(outAt >> 2, (outAt >> 2) + size.image));
   };
 }

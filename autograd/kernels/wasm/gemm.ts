@@ -1,7 +1,10 @@
 /**
  * The TypeScript side of the WebAssembly gemm: copies A, B (and C when
  * accumulating) into scratch memory, runs the blocked SIMD product of
- * `gemm.wat`, copies C back. Products below a size threshold, or on
+ * `gemm.wat`, copies C back. An operand that is resident storage
+ * (resident.ts: a convolution's columns) is used where it is instead; the
+ * packing reads only its m×k or k×n elements and the kernel writes exactly
+ * the m×n of C. Products below a size threshold, or on
  * Float64Array storage, go to the fallback kernels; large ones run on the
  * thread pool (`gemm_task` of gemm.wat, tiled by {@linkcode gemmJob}).
  *
@@ -46,28 +49,46 @@ export function wasmGemm(scratch: WasmScratch, fallback: Kernels): (args: GemmAr
       return;
     }
     const parallel = scratch.parallel(m * n * k, THREAD_MIN_VOLUME);
-    if (parallel !== null && threadedGemm(scratch, parallel, args)) return;
+    // Addresses before any reserve: finding one may move the scratch onto the shared memory.
+    const resident = [a, b, c].map((x) => scratch.addressOf(x));
+    if (parallel !== null && threadedGemm(scratch, parallel, args, resident)) return;
     const aSize = m * k;
     const bSize = k * n;
     const cSize = m * n;
-    const aAt = scratch.base;
-    const bAt = aAt + align16(aSize * 4);
-    const cAt = bAt + align16(bSize * 4);
-    const work = cAt + align16(cSize * 4);
+    const aSlot = scratch.base;
+    const bSlot = aSlot + align16(aSize * 4);
+    const cSlot = bSlot + align16(bSize * 4);
+    const work = cSlot + align16(cSize * 4);
     // Packed blocks (gemm.wat): MC×KC of A, then KC × (n rounded up to 8) of B.
     const workBytes = (mc * kc + kc * (Math.ceil(n / 8) * 8)) * 4;
     if (!scratch.reserve(work + workBytes - scratch.base)) {
       fallback.gemm(args);
       return;
     }
-    const mem = scratch.f32;
-    mem.set(a.length === aSize ? a : a.subarray(0, aSize), aAt >> 2);
-    mem.set(b.length === bSize ? b : b.subarray(0, bSize), bAt >> 2);
-    const flags = gemmFlags(args);
-    if (args.accumulate) mem.set(c.length === cSize ? c : c.subarray(0, cSize), cAt >> 2);
-    scratch.exports.gemm(aAt, bAt, cAt, m, n, k, flags, work);
-    c.set(mem.subarray(cAt >> 2, (cAt >> 2) + cSize));
+    const [aAt, bAt, cAt] = placeOperands(scratch, args, resident, [aSlot, bSlot, cSlot]);
+    scratch.exports.gemm(aAt, bAt, cAt, m, n, k, gemmFlags(args), work);
+    scratch.copyOut(c, resident[2], cSlot, 0, cSize);
   };
+}
+
+/**
+ * The byte addresses of A, B and C for the kernel: each resident one where
+ * it is, the others copied into their scratch slots (C only when
+ * accumulating; otherwise the kernel writes it).
+ */
+function placeOperands(
+  scratch: WasmScratch,
+  args: GemmArgs,
+  resident: number[],
+  slots: number[],
+): number[] {
+  const { m, n, k } = args;
+  const sizes = [m * k, k * n, m * n];
+  return [args.a, args.b, args.c].map((x, i) =>
+    i === 2 && !args.accumulate
+      ? scratch.output(resident[2], slots[2], 0)
+      : scratch.input(x as Float32Array, resident[i], slots[i], 0, sizes[i])
+  );
 }
 
 function gemmFlags(args: GemmArgs): number {
@@ -129,26 +150,26 @@ const JOB_WORDS = 18;
  * C out. Returns false, having done nothing, when the scratch cannot grow
  * enough or the grid has too many tasks (the caller then runs on one thread).
  */
-function threadedGemm(scratch: WasmScratch, parallel: Parallel, args: GemmArgs): boolean {
+function threadedGemm(
+  scratch: WasmScratch,
+  parallel: Parallel,
+  args: GemmArgs,
+  resident: number[],
+): boolean {
   const { m, n, k } = args;
-  const a = args.a as Float32Array;
-  const b = args.b as Float32Array;
   const c = args.c as Float32Array;
   const job = gemmJob(m, n, k);
   if (job.tasks > MAX_TASKS) return false;
-  const aAt = scratch.base;
-  const bAt = aAt + align16(m * k * 4);
-  const cAt = bAt + align16(k * n * 4);
-  const packedA = cAt + align16(m * n * 4);
+  const aSlot = scratch.base;
+  const bSlot = aSlot + align16(m * k * 4);
+  const cSlot = bSlot + align16(k * n * 4);
+  const packedA = cSlot + align16(m * n * 4);
   const packedB = packedA + align16(Math.ceil(m / 6) * 6 * k * 4);
   const jobAt = packedB + align16(k * Math.ceil(n / 8) * 8 * 4);
   const edges = jobAt + align16(JOB_WORDS * 4);
   if (!scratch.reserve(edges + parallel.pool.threads * 256 - scratch.base)) return false;
-  const mem = scratch.f32;
-  mem.set(a.subarray(0, m * k), aAt >> 2);
-  mem.set(b.subarray(0, k * n), bAt >> 2);
-  if (args.accumulate) mem.set(c.subarray(0, m * n), cAt >> 2);
-  new Int32Array(mem.buffer, jobAt, JOB_WORDS).set([
+  const [aAt, bAt, cAt] = placeOperands(scratch, args, resident, [aSlot, bSlot, cSlot]);
+  new Int32Array(scratch.f32.buffer, jobAt, JOB_WORDS).set([
     aAt,
     bAt,
     cAt,
@@ -175,6 +196,6 @@ function threadedGemm(scratch: WasmScratch, parallel: Parallel, args: GemmArgs):
     tasks: job.tasks,
     phase1: job.phase1,
   });
-  c.set(mem.subarray(cAt >> 2, (cAt >> 2) + m * n));
+  scratch.copyOut(c, resident[2], cSlot, 0, m * n);
   return true;
 }

@@ -31,6 +31,7 @@ import { instantiateKernels, type SimdVariant } from "./instance.ts";
 import { wasmSwapLeadingAxes } from "./layout.ts";
 import { wasmMaxPool2d } from "./pool.ts";
 import { wasmSoftmax, wasmSquaredDiffColumns, wasmSumAxis } from "./reduce.ts";
+import { residentStorage } from "./resident.ts";
 import { WasmScratch } from "./scratch.ts";
 import { sgdUpdateFromAxpby } from "../sgd_update.ts";
 
@@ -66,6 +67,7 @@ export function loadWasmKernels(
   return Object.freeze(
     {
       name: "wasm",
+      residentStorage,
       unary,
       binary: wasmBinary(scratch, fallback),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),

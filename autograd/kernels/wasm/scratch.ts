@@ -13,11 +13,19 @@
  * thread's instance of the same build there (shared_memory.ts): the same
  * code, so single-threaded calls afterwards compute the same bits as before.
  *
+ * The exception is resident storage (resident.ts): arrays the ops keep for
+ * good, placed in that shared memory. A kernel asks {@linkcode
+ * WasmScratch.addressOf} for each operand (which also moves the scratch onto
+ * the shared memory) and uses a resident one where it is; the scratch then
+ * starts above the last resident array.
+ *
  * @module
  */
 
+import type { Storage } from "../kernels.ts";
 import { type PoolModules, type ThreadPool, threadPool } from "../threads/mod.ts";
 import type { KernelExports, KernelInstance } from "./instance.ts";
+import { residentAddress, scratchStart } from "./resident.ts";
 import { sharedKernels, TASK_EXPORTS } from "./shared_memory.ts";
 
 /** Largest scratch the kernels ask for; beyond it calls go to the fallback. */
@@ -51,8 +59,8 @@ export function poolModules(): PoolModules | null {
 export class WasmScratch {
   #exports: KernelExports;
   readonly #binary: Uint8Array;
-  /** Byte address of the first scratch byte. */
-  readonly base: number;
+  readonly #base: number;
+  #onShared = false;
   /** A view of the whole memory; replaced whenever the memory grows. */
   f32: Float32Array;
   /** When set, size thresholds are off: every float32 call runs in WebAssembly. */
@@ -63,8 +71,48 @@ export class WasmScratch {
     this.#exports = instance.exports;
     this.#binary = instance.binary;
     this.ignoreThresholds = options.ignoreThresholds;
-    this.base = align16(instance.exports.SCRATCH_BASE.value as number);
+    this.#base = align16(instance.exports.SCRATCH_BASE.value as number);
     this.f32 = new Float32Array(instance.exports.memory.buffer);
+  }
+
+  /**
+   * Byte address of the first scratch byte: on the shared memory, above
+   * every resident array (resident.ts), which may have been added since the
+   * last call.
+   */
+  get base(): number {
+    return this.#onShared ? align16(scratchStart(this.#base)) : this.#base;
+  }
+
+  /**
+   * Byte address of `x` in this module's memory when `x` is resident
+   * storage (moving the scratch onto the shared memory if it is not there
+   * yet), so a kernel can use it in place; -1 when it must be copied in.
+   */
+  addressOf(x: Storage): number {
+    const at = residentAddress(x);
+    return at >= 0 && this.#moveToShared() !== null ? at : -1;
+  }
+
+  /**
+   * Address of elements [start, start + len) of `x` for a kernel call: in
+   * place when `at` (its {@linkcode addressOf}) is one, else copied into
+   * scratch at `slot`.
+   */
+  input(x: Float32Array, at: number, slot: number, start: number, len: number): number {
+    if (at >= 0) return at + start * 4;
+    this.f32.set(x.subarray(start, start + len), slot >> 2);
+    return slot;
+  }
+
+  /** Where a kernel writes elements from `start` of an output: in place (`at` ≥ 0), or at `slot`. */
+  output(at: number, slot: number, start: number): number {
+    return at >= 0 ? at + start * 4 : slot;
+  }
+
+  /** Copies a result from `slot` into `out` at `start`, unless it was written in place. */
+  copyOut(out: Float32Array, at: number, slot: number, start: number, len: number): void {
+    if (at < 0) out.set(this.f32.subarray(slot >> 2, (slot >> 2) + len), start);
   }
 
   /** The module's exports (on the shared memory once a call went parallel). */
@@ -82,15 +130,22 @@ export class WasmScratch {
     if (this.small(work, minimum)) return null;
     const pool = threadPool(poolModules);
     if (pool === null) return null;
+    const module = this.#moveToShared();
+    return module === null ? null : { pool, module };
+  }
+
+  /** Moves onto this build's instance on the shared memory; its index, or null without one. */
+  #moveToShared(): number | null {
     const shared = sharedKernels();
     const module = shared?.index.get(this.#binary);
     if (!shared || module === undefined) return null;
     const exports = shared.instances[module];
     if (this.#exports !== exports) {
       this.#exports = exports;
+      this.#onShared = true;
       this.f32 = new Float32Array(exports.memory.buffer);
     }
-    return { pool, module };
+    return module;
   }
 
   /**
