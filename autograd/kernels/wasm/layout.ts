@@ -1,7 +1,8 @@
 /**
  * The TypeScript side of the WebAssembly layout move (layout.wat):
  * `swapLeadingAxes`, the conv op's move between the gemm layout
- * [C, N, H·W] and N×C×H·W, with the bias added on the way.
+ * [C, N, H·W] and N×C×H·W, with the bias added on the way. A resident
+ * operand (the op's scratch, resident.ts) is read or written in place.
  *
  * @module
  */
@@ -34,20 +35,31 @@ export function wasmSwapLeadingAxes(
   return (x, args) => {
     const { a, b, inner, bias, out } = args;
     const size = a * b * inner;
-    const biasAt = scratch.base + align16(size * 4);
-    const outAt = biasAt + align16(a * 4);
+    const floats = f32(x) && f32(out) && (bias === undefined || f32(bias));
+    // Resident operands (the conv op's scratch) are moved in place: no copies to pay back.
+    const [xIn, outIn] = floats ? [scratch.addressOf(x), scratch.addressOf(out)] : [-1, -1];
+    const inPlace = xIn >= 0 && outIn >= 0;
+    const xSlot = scratch.base;
+    const biasAt = xSlot + align16(size * 4);
+    const outSlot = biasAt + align16(a * 4);
     if (
-      scratch.small(size, MIN_SWAP) || (bias === undefined && inner >= PLAIN_RUN_MAX) ||
-      !f32(x) || !f32(out) ||
-      !(bias === undefined || f32(bias)) || !scratch.reserve(outAt + size * 4 - scratch.base)
+      !floats || scratch.small(size, MIN_SWAP) ||
+      (bias === undefined && inner >= PLAIN_RUN_MAX && !inPlace) ||
+      !scratch.reserve(outSlot + size * 4 - scratch.base)
     ) {
       fallback.swapLeadingAxes(x, args);
       return;
     }
-    const mem = scratch.f32;
-    mem.set(x.subarray(0, size), scratch.base >> 2);
-    if (bias) mem.set(bias.subarray(0, a), biasAt >> 2);
-    scratch.exports.swap_leading_axes(scratch.base, biasAt, outAt, a, b, inner, bias ? 1 : 0);
-    out.set(mem.subarray(outAt >> 2, (outAt >> 2) + size));
+    if (bias) scratch.f32.set(bias.subarray(0, a), biasAt >> 2);
+    scratch.exports.swap_leading_axes(
+      scratch.input(x as Float32Array, xIn, xSlot, 0, size),
+      biasAt,
+      scratch.output(outIn, outSlot, 0),
+      a,
+      b,
+      inner,
+      bias ? 1 : 0,
+    );
+    scratch.copyOut(out as Float32Array, outIn, outSlot, 0, size);
   };
 }

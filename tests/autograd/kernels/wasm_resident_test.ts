@@ -1,10 +1,10 @@
 /**
  * Resident storage (autograd/kernels/wasm/resident.ts): arrays in the shared
- * WebAssembly memory that the wasm gemm, im2col and col2im use in place.
- * They come zeroed, a cache line apart with slack after each; the kernels
- * give the same bits with resident operands as with ordinary arrays, on one
- * thread and on the pool; and a kernel's scratch never lands on a resident
- * array.
+ * WebAssembly memory that the wasm gemm, im2col, col2im and swapLeadingAxes
+ * use in place. They come zeroed, a cache line apart with slack after each;
+ * the kernels give the same bits with resident operands as with ordinary
+ * arrays, on one thread and on the pool; and a kernel's scratch never lands
+ * on a resident array.
  */
 
 import assert from "node:assert/strict";
@@ -79,6 +79,18 @@ Deno.test("wasm im2col and col2im give the same bits with resident columns", () 
   wasm.col2im(plain, { ...geo, out: expected });
   wasm.col2im(cols, { ...geo, out });
   assertSameBits(out, expected, "col2im");
+});
+
+Deno.test("wasm swapLeadingAxes gives the same bits with resident operands, with and without a bias", () => {
+  const [a, b, inner] = [6, 5, 300];
+  const x = randomArray(a * b * inner, 9);
+  for (const bias of [undefined, randomArray(a, 10)]) {
+    const expected = new Float32Array(x.length);
+    wasm.swapLeadingAxes(x, { a, b, inner, bias, out: expected });
+    const out = resident(new Float32Array(x.length));
+    wasm.swapLeadingAxes(resident(x), { a, b, inner, bias, out });
+    assertSameBits(out, expected, `bias ${bias !== undefined}`);
+  }
 });
 
 Deno.test("a kernel's scratch never overwrites a resident array", () => {
