@@ -113,18 +113,12 @@ export async function benchBackends(): Promise<BenchResult[]> {
   const [rows, cols] = train.shape;
   const matrix = { data: train.data as Float32Array, rows, cols };
   const ours: BenchResult[] = [];
-  const peers: BenchResult[] = [];
-  let skipped: string | null = null;
-  for (const threads of [1, 2]) {
-    if (last) ours.push(...timeWorkloads(last.name, last.kernels, train));
-    if (skipped !== null) continue;
-    const run = await runPeers(matrix, threads);
-    if (typeof run === "string") skipped = run;
-    else peers.push(...run);
-  }
+  const pass = () => last && ours.push(...timeWorkloads(last.name, last.kernels, train));
+  const peers = await runPeers(matrix, pass);
+  if (ours.length === 0) pass(); // the peers were skipped, and with them the turns
   results.push(...best(ours));
-  if (skipped !== null) {
-    console.error(`bench: the NumPy/PyTorch peers are skipped: ${skipped}`);
+  if (typeof peers === "string") {
+    console.error(`bench: the NumPy/PyTorch peers are skipped: ${peers}`);
     return results;
   }
   const theirs = best(peers);

@@ -1,8 +1,8 @@
 /**
  * Runs the Python peers of bench/peers/ (NumPy, and PyTorch where installed)
  * on Debian's `/usr/bin/python3` — not whichever python3 comes first on the
- * PATH — with a given number of BLAS/OpenMP threads (backends.ts runs them
- * with 1 and with 2 and keeps the better result of each workload, with
+ * PATH — with 1 and with 2 BLAS/OpenMP threads, taking turns with Inkling
+ * (backends.ts keeps the better result of each workload, with
  * {@linkcode best}). Skipped, with the reason, when that Python or NumPy is
  * missing or Deno may not run it.
  *
@@ -54,16 +54,19 @@ async function unavailable(): Promise<string | null> {
 }
 
 /**
- * The peers' results with `threads` BLAS/OpenMP threads, or the reason they
- * were skipped. `pca` is the matrix of the PCA workload, written to a
- * temporary file for NumPy.
+ * The peers' results on 1 and on 2 BLAS/OpenMP threads (both, for
+ * {@linkcode best}), with `turn` called before each of the two passes (the
+ * bench times Inkling there), or the reason they were skipped (then `turn`
+ * is never called). `pca` is the matrix of the PCA workload, written once to
+ * a temporary file for NumPy.
  */
 export async function runPeers(
   pca: { data: Float32Array; rows: number; cols: number },
-  threads: number,
+  turn: () => void,
 ): Promise<BenchResult[] | string> {
   const reason = await unavailable();
   if (reason !== null) return reason;
+  const hasTorch = await pythonCan("import torch");
   const file = await Deno.makeTempFile({ suffix: ".f32" });
   try {
     await Deno.writeFile(
@@ -71,9 +74,11 @@ export async function runPeers(
       new Uint8Array(pca.data.buffer, pca.data.byteOffset, pca.data.byteLength),
     );
     const pcaArgs = ["--pca", file, String(pca.rows), String(pca.cols)];
-    const runs = [await python([script("numpy_peers.py"), ...pcaArgs], threads)];
-    if (await pythonCan("import torch")) {
-      runs.push(await python([script("torch_cnn.py"), String(threads)], threads));
+    const runs: (BenchResult[] | string)[] = [];
+    for (const threads of [1, 2]) {
+      turn();
+      runs.push(await python([script("numpy_peers.py"), ...pcaArgs], threads));
+      if (hasTorch) runs.push(await python([script("torch_cnn.py"), String(threads)], threads));
     }
     const failure = runs.find((run) => typeof run === "string");
     return failure !== undefined ? failure as string : runs.flat() as BenchResult[];
