@@ -35,6 +35,11 @@ const scopes: Scope<any>[] = [];
 const free = new Map<string, Storage[]>();
 let pooledBytes = 0;
 
+/** New zeroed storage, never pooled (what every caller here and in tensor.ts starts from). */
+export function newStorage(float64: boolean, size: number): Storage {
+  return float64 ? new Float64Array(size) : new Float32Array(size);
+}
+
 function key(float64: boolean, size: number): string {
   return `${float64 ? "f64" : "f32"}:${size}`;
 }
@@ -59,11 +64,11 @@ export function closeScope<T>(scope: Scope<T>): Scope<T> | undefined {
  */
 export function takeStorage(float64: boolean, size: number): Storage {
   const scope = scopes[scopes.length - 1];
-  if (scope === undefined) return float64 ? new Float64Array(size) : new Float32Array(size);
+  if (scope === undefined) return newStorage(float64, size);
   const reused = free.get(key(float64, size))?.pop();
   let storage: Storage;
   if (reused === undefined) {
-    storage = float64 ? new Float64Array(size) : new Float32Array(size);
+    storage = newStorage(float64, size);
   } else {
     pooledBytes -= reused.byteLength;
     storage = reused.fill(0);

@@ -17,7 +17,7 @@ import {
 import { kernels } from "./kernels/backend.ts";
 import type { Storage } from "./kernels/kernels.ts";
 import { checkShape, sameShape, type Shape, showShape, sizeOf } from "./shape.ts";
-import { keepInScope, registerMade, takeStorage } from "./storage_pool.ts";
+import { keepInScope, newStorage, registerMade, takeStorage } from "./storage_pool.ts";
 import { noGrad, type TapeNode } from "./tape.ts";
 
 /** Marks a tensor's storage as released (set in `Tensor`'s static block; used by `tidy.ts`). */
@@ -59,7 +59,7 @@ export function allocate(dtype: DType, size: number): Storage {
  * and the like, `clone()`, optimizer state): never recycled by `tidy`.
  */
 export function allocateOwned(dtype: DType, size: number): Storage {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  return newStorage(dtype === "float64", size);
 }
 
 /** The dtype of a storage array. */
