@@ -32,7 +32,7 @@ import { nativeHost, runTasks } from "./host.ts";
 import { PANEL_WORDS as P } from "./jobs.ts";
 
 /** An array's address as a number (exact: user-space addresses are below 2^53). */
-export function address(x: Float32Array): number {
+export function address(x: Float32Array | Int32Array): number {
   return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(x)));
 }
 

@@ -10,7 +10,15 @@
 import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
 import { poolModules } from "../wasm/scratch.ts";
 import { type Blas, BLAS_BY_POINTER } from "./blas.ts";
-import { LANE_WORDS, LANES, PANEL_WORDS, PARTS, UNARY_WORDS, UPDATE_WORDS } from "./jobs.ts";
+import {
+  LANE_WORDS,
+  LANES,
+  PANEL_WORDS,
+  PARTS,
+  POOL_WORDS,
+  UNARY_WORDS,
+  UPDATE_WORDS,
+} from "./jobs.ts";
 import { PANELS } from "./panels.ts";
 import { nativeTasks, type Task, type TaskInit } from "./tasks.ts";
 
@@ -26,6 +34,8 @@ export interface NativeHost {
   update: Float64Array;
   /** The unary job's words ({@linkcode UNARY_WORDS}). */
   unary: Float64Array;
+  /** The max pooling job's words ({@linkcode POOL_WORDS}). */
+  pool: Float64Array;
   /**
    * The caller's own run of task i of the panel or update job in progress
    * (on its typed arrays, not addresses); set by {@linkcode runTasks}.
@@ -50,10 +60,12 @@ export function nativeHost(blas: Blas): NativeHost {
       new SharedArrayBuffer((UPDATE_WORDS.starts + PARTS + 1) * 8),
     ),
     unary: new Float64Array(new SharedArrayBuffer((UNARY_WORDS.starts + PARTS + 1) * 8)),
+    pool: new Float64Array(new SharedArrayBuffer((POOL_WORDS.starts + PARTS + 1) * 8)),
     P: PANEL_WORDS,
     L: LANE_WORDS,
     U: UPDATE_WORDS,
     X: UNARY_WORDS,
+    Q: POOL_WORDS,
     lanes: LANES,
   };
   const shared = poolModules();
@@ -64,17 +76,28 @@ export function nativeHost(blas: Blas): NativeHost {
     here.conv_forward = mine.conv_forward;
     here.conv_backward = mine.conv_backward;
     here.unary_part = mine.unary_part;
+    here.pool_part = mine.pool_part;
+    here.unpool_part = mine.unpool_part;
   }
   const host: NativeHost = {
     panel: init.panel,
     lane: init.lane,
     update: init.update,
     unary: init.unary,
+    pool: init.pool,
     current: null,
     tasks: {
       source: nativeTasks.toString(),
       init,
-      names: ["sgemm_panel", "conv_forward", "conv_backward", "sgd_update", "unary_part"],
+      names: [
+        "sgemm_panel",
+        "conv_forward",
+        "conv_backward",
+        "sgd_update",
+        "unary_part",
+        "pool_part",
+        "unpool_part",
+      ],
       here,
     },
   };

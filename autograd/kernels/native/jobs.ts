@@ -4,7 +4,7 @@
  * SharedArrayBuffers, one per kind — {@linkcode PANEL_WORDS} describes a
  * product and its panels, {@linkcode LANE_WORDS} a convolution,
  * {@linkcode UPDATE_WORDS} an SGD update, {@linkcode UNARY_WORDS} a unary
- * op. Addresses are plain numbers (user space is below 2^53); the caller
+ * op, {@linkcode POOL_WORDS} a max pooling. Addresses are plain numbers (user space is below 2^53); the caller
  * keeps every array they point into alive until the job is done. Also the
  * room in the pool's shared memory that lanes and parts work in
  * ({@linkcode sharedRegion}).
@@ -129,6 +129,31 @@ export const UNARY_WORDS = Object.freeze({
   region: 6,
   partBytes: 7,
   starts: 8,
+});
+
+/**
+ * Words of a max pooling job (forward or backward; no padding): the
+ * addresses of the input (forward) or the output gradient (backward), of
+ * the output (forward) or the input gradient (backward), and of the
+ * positions; the window geometry; where the parts' regions start in the
+ * pool's shared memory and how far apart they are (bytes; forward only);
+ * then the plane where each of the {@linkcode PARTS} parts starts,
+ * and the plane count.
+ */
+export const POOL_WORDS = Object.freeze({
+  from: 0,
+  to: 1,
+  index: 2,
+  h: 3,
+  w: 4,
+  kh: 5,
+  kw: 6,
+  stride: 7,
+  oh: 8,
+  ow: 9,
+  region: 10,
+  partBytes: 11,
+  starts: 12,
 });
 
 /**

@@ -5,7 +5,8 @@
  * SGD's parameter update and the squared error's gradient through level-1
  * BLAS (sgd_update.ts, squared_error_grad.ts), exp, log, sigmoid and tanh
  * of large arrays (with a bias add before them) in parts on the pool
- * (unary.ts), and huge pages asked for under a large data set that batches
+ * (unary.ts), max pooling of large batches in parts on the pool (pool.ts),
+ * and huge pages asked for under a large data set that batches
  * are gathered from (huge_pages.ts); every other kernel from a fallback
  * {@linkcode Kernels} (normally the WebAssembly set, which itself falls back
  * to the reference kernels; lanes and parts use its module on the pool's
@@ -42,6 +43,7 @@ import { openBlas } from "./blas.ts";
 import { nativeConv } from "./conv.ts";
 import { nativeGemm } from "./gemm.ts";
 import { adviseHugePages } from "./huge_pages.ts";
+import { nativeMaxPool } from "./pool.ts";
 import { nativeSgdUpdate } from "./sgd_update.ts";
 import { nativeSquaredErrorGrad } from "./squared_error_grad.ts";
 import { nativeUnary } from "./unary.ts";
@@ -119,8 +121,7 @@ export function loadNativeKernels(
       ...nativeConv(probe.blas, threads),
       im2col: (x, args) => onOneThread(() => fallback.im2col(x, args)),
       col2im: (cols, args) => onOneThread(() => fallback.col2im(cols, args)),
-      maxPool2d: (x, args) => fallback.maxPool2d(x, args),
-      maxPool2dBackward: (grad, args) => fallback.maxPool2dBackward(grad, args),
+      ...nativeMaxPool(probe.blas, { fallback, threads }),
       avgPool2d: (x, args) => fallback.avgPool2d(x, args),
       avgPool2dBackward: (grad, args) => fallback.avgPool2dBackward(grad, args),
     } satisfies Kernels,

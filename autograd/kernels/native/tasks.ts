@@ -1,8 +1,9 @@
 /**
  * The native backend's task code (threads/ `HostTasks`): one panel of a
  * split gemm (gemm.ts), one lane of a convolution's forward or backward
- * (conv.ts), one part of a large SGD update (sgd_update.ts), and one part of
- * a large unary op (unary.ts). Every thread — the workers and the caller
+ * (conv.ts), one part of a large SGD update (sgd_update.ts), one part of
+ * a large unary op (unary.ts), and one part of a max pooling's forward or
+ * backward (pool.ts). Every thread — the workers and the caller
  * alike — runs the same code, made by {@linkcode nativeTasks} from its own
  * `Deno.dlopen` of the library and its own instance of the WebAssembly
  * kernels on the pool's shared memory, reading the job words of jobs.ts.
@@ -11,7 +12,7 @@
  */
 
 import type { BLAS_BY_POINTER } from "./blas.ts";
-import type { LANE_WORDS, PANEL_WORDS, UNARY_WORDS, UPDATE_WORDS } from "./jobs.ts";
+import type { LANE_WORDS, PANEL_WORDS, POOL_WORDS, UNARY_WORDS, UPDATE_WORDS } from "./jobs.ts";
 
 /** What a thread needs to make its tasks: the library, and every job's words and layout. */
 export interface TaskInit {
@@ -21,10 +22,12 @@ export interface TaskInit {
   lane: Float64Array;
   update: Float64Array;
   unary: Float64Array;
+  pool: Float64Array;
   P: typeof PANEL_WORDS;
   L: typeof LANE_WORDS;
   U: typeof UPDATE_WORDS;
   X: typeof UNARY_WORDS;
+  Q: typeof POOL_WORDS;
   lanes: number;
 }
 
@@ -42,7 +45,16 @@ export type Task = (arg: number, task: number, slot: number) => void;
  * - `unary_part`: part `task` of the op in the unary words — its share of
  *   the input copied into the part's region of the shared memory with
  *   `scopy`, the bias added if there is one, the WebAssembly `unary` run
- *   there, the result copied out.
+ *   there, the result copied out;
+ * - `pool_part`: part `task` of the max pooling in the pool words, whole
+ *   planes: copied into the part's region of the shared memory from a view
+ *   of the caller's array (`Deno.UnsafePointerView`), pooled there by the
+ *   WebAssembly `max_pool_2x2` (or `max_pool`), the maxima and their
+ *   positions copied out the same way;
+ * - `unpool_part`: part `task` of its backward, whole planes: each output
+ *   gradient added at its position, in order, by a plain loop over views
+ *   of the caller's arrays (a scatter gains nothing from WebAssembly, and
+ *   copying the input gradient in and out would cost more than the loop).
  *
  * Null when the library does not open or the WebAssembly kernels are
  * missing (that worker then takes no tasks, and the caller runs them).
@@ -60,7 +72,8 @@ export function nativeTasks(
   init: unknown,
   instances: Record<string, unknown>[],
 ): Record<string, Task> | null {
-  const { library, symbols, panel, lane, update, unary, P, L, U, X, lanes } = init as TaskInit;
+  const { library, symbols, panel, lane, update, unary, pool, P, L, U, X, Q, lanes } =
+    init as TaskInit;
   const wasm = instances[0] as Record<string, (...args: number[]) => void> | undefined;
   let blas;
   try {
@@ -111,7 +124,51 @@ export function nativeTasks(
     const dCols = rowsOut + oc * chunk * plane * 4;
     return { n, c, h, w, kh, kw, oh, ow, oc, chunk, base, plane, rows, cols, rowsOut, dCols };
   };
+  /** `length` 4-byte elements of the caller's memory at `address` (never 0: an array's). */
+  const view = (address: number, length: number) =>
+    Deno.UnsafePointerView.getArrayBuffer(at(address)!, length * 4);
+  /** Part `task`'s planes of the pool job: the first, the count, and the geometry. */
+  const planes = (task: number) => {
+    const [h, w, kh, kw, stride, oh, ow] = pool.subarray(Q.h, Q.ow + 1);
+    const first = pool[Q.starts + task];
+    return { first, count: pool[Q.starts + task + 1] - first, h, w, kh, kw, stride, oh, ow };
+  };
   return {
+    pool_part: (_arg, task) => {
+      const { first, count, h, w, kh, kw, stride, oh, ow } = planes(task);
+      if (count === 0) return;
+      const [inputs, outputs] = [count * h * w, count * oh * ow];
+      const xAt = pool[Q.region] + task * pool[Q.partBytes];
+      const outAt = xAt + ((inputs * 4 + 15) & ~15);
+      const indexAt = outAt + ((outputs * 4 + 15) & ~15);
+      const { buffer } = wasm.memory as unknown as WebAssembly.Memory;
+      new Float32Array(buffer).set(
+        new Float32Array(view(pool[Q.from] + first * h * w * 4, inputs)),
+        xAt >> 2,
+      );
+      if (kh === 2 && kw === 2 && stride === 2) {
+        wasm.max_pool_2x2(xAt, outAt, indexAt, count, h, w, oh, ow);
+      } else {
+        wasm.max_pool(xAt, outAt, indexAt, count, h, w, kh, kw, stride, oh, ow);
+      }
+      new Float32Array(view(pool[Q.to] + first * oh * ow * 4, outputs))
+        .set(new Float32Array(buffer, outAt, outputs));
+      new Int32Array(view(pool[Q.index] + first * oh * ow * 4, outputs))
+        .set(new Int32Array(buffer, indexAt, outputs));
+    },
+    unpool_part: (_arg, task) => {
+      const { first, count, h, w, oh, ow } = planes(task);
+      if (count === 0) return;
+      const [plane, perPlane] = [h * w, oh * ow];
+      const grad = new Float32Array(view(pool[Q.from] + first * perPlane * 4, count * perPlane));
+      const index = new Int32Array(view(pool[Q.index] + first * perPlane * 4, count * perPlane));
+      const out = new Float32Array(view(pool[Q.to] + first * plane * 4, count * plane));
+      for (let p = 0, o = 0; p < count; p++) {
+        const start = p * plane;
+        // Unpadded windows only (pool.ts), so every position is a real cell (never −1).
+        for (const end = o + perPlane; o < end; o++) out[start + index[o]] += grad[o];
+      }
+    },
     unary_part: (_arg, task) => {
       const from = unary[X.starts + task];
       const len = unary[X.starts + task + 1] - from;
