@@ -16,8 +16,18 @@
 ;; $exp4x4). The dispatch sits inside the loop body rather than in a helper:
 ;; V8 does not inline the math calls, and one call less per block measured
 ;; 10-25% faster for exp.
+;;
+;; The sigmoid is finished here too, from e = e^−|x| (which never
+;; overflows): r = 1/(1 + e) for x ≥ 0 and e·r for x < 0, so tiny results
+;; keep their relative accuracy. Written out per vector in the loop rather
+;; than in a helper, for the same reason: the helper's call (and its calls
+;; of a one-vector step) took the sigmoid of 36,864 floats in place from
+;; 29 µs (the exps alone) to 58.7; here it takes 44.5–45.9, with the same
+;; operations, so the same bits.
 (func (export "unary") (param $op i32) (param $x i32) (param $out i32) (param $n i32)
   (local $end i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+  (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+  (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
   (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
   (block $done
     (loop $block
@@ -41,8 +51,22 @@
               (local.set $v2 (call $log4 (local.get $v2)))
               (local.set $v3 (call $log4 (local.get $v3)))
               (br $store))
-            (call $sigmoid4x4 (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3))
-            (local.set $v3) (local.set $v2) (local.set $v1) (local.set $v0)
+            (call $exp4x4
+              (f32x4.neg (f32x4.abs (local.get $v0))) (f32x4.neg (f32x4.abs (local.get $v1)))
+              (f32x4.neg (f32x4.abs (local.get $v2))) (f32x4.neg (f32x4.abs (local.get $v3))))
+            (local.set $e3) (local.set $e2) (local.set $e1) (local.set $e0)
+            (local.set $r0 (f32x4.div (global.get $ONE) (f32x4.add (global.get $ONE) (local.get $e0))))
+            (local.set $r1 (f32x4.div (global.get $ONE) (f32x4.add (global.get $ONE) (local.get $e1))))
+            (local.set $r2 (f32x4.div (global.get $ONE) (f32x4.add (global.get $ONE) (local.get $e2))))
+            (local.set $r3 (f32x4.div (global.get $ONE) (f32x4.add (global.get $ONE) (local.get $e3))))
+            (local.set $v0 (v128.bitselect (f32x4.mul (local.get $e0) (local.get $r0)) (local.get $r0)
+              (f32x4.lt (local.get $v0) (global.get $ZERO))))
+            (local.set $v1 (v128.bitselect (f32x4.mul (local.get $e1) (local.get $r1)) (local.get $r1)
+              (f32x4.lt (local.get $v1) (global.get $ZERO))))
+            (local.set $v2 (v128.bitselect (f32x4.mul (local.get $e2) (local.get $r2)) (local.get $r2)
+              (f32x4.lt (local.get $v2) (global.get $ZERO))))
+            (local.set $v3 (v128.bitselect (f32x4.mul (local.get $e3) (local.get $r3)) (local.get $r3)
+              (f32x4.lt (local.get $v3) (global.get $ZERO))))
             (br $store))
           (call $tanh4x4 (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3))
           (local.set $v3) (local.set $v2) (local.set $v1) (local.set $v0)

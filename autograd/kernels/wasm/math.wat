@@ -175,27 +175,6 @@
   (v128.bitselect (global.get $NAN) (local.get $y)
     (v128.or (f32x4.lt (local.get $x) (global.get $ZERO)) (f32x4.ne (local.get $x) (local.get $x)))))
 
-;; 1 / (1 + e^−x) from e = e^−|x| (never overflows): 1/(1+e) for x ≥ 0 and
-;; e/(1+e) for x < 0, so tiny results keep their relative accuracy.
-(func $sigmoid_from_exp (param $x v128) (param $e v128) (result v128)
-  (local $r v128)
-  (local.set $r (f32x4.div (global.get $ONE) (f32x4.add (global.get $ONE) (local.get $e))))
-  (v128.bitselect (f32x4.mul (local.get $e) (local.get $r)) (local.get $r)
-    (f32x4.lt (local.get $x) (global.get $ZERO))))
-
-;; The sigmoid of four vectors (their exps interleaved, see $exp4x4).
-(func $sigmoid4x4 (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128)
-  (result v128 v128 v128 v128)
-  (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
-  (call $exp4x4
-    (f32x4.neg (f32x4.abs (local.get $x0))) (f32x4.neg (f32x4.abs (local.get $x1)))
-    (f32x4.neg (f32x4.abs (local.get $x2))) (f32x4.neg (f32x4.abs (local.get $x3))))
-  (local.set $e3) (local.set $e2) (local.set $e1) (local.set $e0)
-  (call $sigmoid_from_exp (local.get $x0) (local.get $e0))
-  (call $sigmoid_from_exp (local.get $x1) (local.get $e1))
-  (call $sigmoid_from_exp (local.get $x2) (local.get $e2))
-  (call $sigmoid_from_exp (local.get $x3) (local.get $e3)))
-
 ;; tanh x = sign(x)·t(|x|) with t an odd polynomial for |x| < 0.625, else
 ;; 1 − 2/(e + 1) with e = e^2|x| (which reaches exactly 1 once e overflows).
 ;; Taking the sign from x last keeps tanh(−0) = −0.

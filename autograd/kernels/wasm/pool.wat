@@ -12,6 +12,12 @@
 ;; running maxima and positions kept in the output row itself: consecutive
 ;; comparisons belong to different windows, so they do not wait on each
 ;; other as they would window by window.
+;;
+;; The test is written out where it is used, not called (V8 does not inline
+;; it), in the form "the best is a number and the cell is not ≤ it", which
+;; is true exactly when the cell is greater or is NaN over a number, in three
+;; operations instead of five: max_pool_2x2 over 64×32×24×24 in place went
+;; from 663 to 363 µs, with the same cells chosen.
 
 ;; out[o] = max of window o; index[o] = its flat position y·w + x in its plane.
 (func (export "max_pool")
@@ -52,7 +58,9 @@
                 (local.set $v (f32.reinterpret_i32 (local.get $bits)))
                 (local.set $bestBits (i32.load (i32.add (local.get $out) (local.get $o))))
                 (local.set $best (f32.reinterpret_i32 (local.get $bestBits)))
-                (local.set $better (call $pool_better (local.get $v) (local.get $best)))
+                (local.set $better
+                  (i32.and (f32.eq (local.get $best) (local.get $best))
+                    (i32.eqz (f32.le (local.get $v) (local.get $best)))))
                 (i32.store (i32.add (local.get $out) (local.get $o))
                   (select (local.get $bits) (local.get $bestBits) (local.get $better)))
                 (i32.store (i32.add (local.get $index) (local.get $o))
@@ -65,16 +73,6 @@
       (br_if $rows (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
     (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $h) (local.get $w)) (i32.const 2))))
     (br_if $plane (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $planes)))))
-
-;; Whether cell value $v replaces the running best: greater, or NaN over a number.
-(func $pool_better (param $v f32) (param $best f32) (result i32)
-  (i32.or (f32.gt (local.get $v) (local.get $best))
-    (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $best) (local.get $best)))))
-
-;; The same test on four lanes at once (all ones where $v wins).
-(func $pool_better4 (param $v v128) (param $best v128) (result v128)
-  (v128.or (f32x4.gt (local.get $v) (local.get $best))
-    (v128.and (f32x4.ne (local.get $v) (local.get $v)) (f32x4.eq (local.get $best) (local.get $best)))))
 
 ;; max_pool for the common 2×2 windows at stride 2: four windows at a time.
 ;; Their eight columns of a row are two vector loads, split into the even
@@ -112,7 +110,9 @@
           ;; Top right.
           (local.set $v
             (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
-          (local.set $mask (call $pool_better4 (local.get $v) (local.get $best)))
+          (local.set $mask
+            (v128.andnot (f32x4.eq (local.get $best) (local.get $best))
+              (f32x4.le (local.get $v) (local.get $best))))
           (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
           (local.set $atv
             (v128.bitselect (i32x4.add (local.get $qv) (i32x4.splat (i32.const 1))) (local.get $atv)
@@ -120,7 +120,9 @@
           ;; Bottom left.
           (local.set $v
             (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo2) (local.get $hi2)))
-          (local.set $mask (call $pool_better4 (local.get $v) (local.get $best)))
+          (local.set $mask
+            (v128.andnot (f32x4.eq (local.get $best) (local.get $best))
+              (f32x4.le (local.get $v) (local.get $best))))
           (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
           (local.set $atv
             (v128.bitselect (i32x4.add (local.get $qv) (i32x4.splat (local.get $w))) (local.get $atv)
@@ -128,7 +130,9 @@
           ;; Bottom right.
           (local.set $v
             (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo2) (local.get $hi2)))
-          (local.set $mask (call $pool_better4 (local.get $v) (local.get $best)))
+          (local.set $mask
+            (v128.andnot (f32x4.eq (local.get $best) (local.get $best))
+              (f32x4.le (local.get $v) (local.get $best))))
           (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
           (local.set $atv
             (v128.bitselect (i32x4.add (local.get $qv) (i32x4.splat (i32.add (local.get $w) (i32.const 1))))
@@ -154,7 +158,10 @@
                   (i32.mul (i32.shr_u (local.get $cell) (i32.const 1)) (local.get $w)))))
             (local.set $bits (i32.load (i32.add (local.get $x) (i32.shl (local.get $row) (i32.const 2)))))
             (local.set $better
-              (call $pool_better (f32.reinterpret_i32 (local.get $bits)) (f32.reinterpret_i32 (local.get $bestBits))))
+              (i32.and
+                (f32.eq (f32.reinterpret_i32 (local.get $bestBits)) (f32.reinterpret_i32 (local.get $bestBits)))
+                (i32.eqz
+                  (f32.le (f32.reinterpret_i32 (local.get $bits)) (f32.reinterpret_i32 (local.get $bestBits))))))
             (local.set $bestBits (select (local.get $bits) (local.get $bestBits) (local.get $better)))
             (local.set $at (select (local.get $row) (local.get $at) (local.get $better)))
             (br_if $cells (i32.lt_u (local.tee $cell (i32.add (local.get $cell) (i32.const 1))) (i32.const 4))))
