@@ -33,6 +33,7 @@ export const WAT_FRAGMENTS: readonly string[] = [
   "reduce.wat",
   "conv.wat",
   "layout.wat",
+  "conv_lanes.wat",
   "pool.wat",
 ];
 

@@ -22,26 +22,19 @@
  * @module
  */
 
-import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
+import type { ConvChunks, Kernels } from "../kernels.ts";
+import { addLanePartials, LANES, lanesTake } from "../wasm/conv_lanes.ts";
 import { align16 } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
 import { nativeHost, runTasks } from "./host.ts";
-import { LANE_WORDS as L, LANES, sharedRegion } from "./jobs.ts";
-
-const f32 = (x: Storage | undefined): x is Float32Array => x instanceof Float32Array;
+import { LANE_WORDS as L, sharedRegion } from "./jobs.ts";
 
 /** Bytes of one lane's temporaries: its columns, its product (or dZ) and its column gradient. */
 function laneBytes(g: ConvChunks): number {
   const plane = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
   return align16((2 * rows + g.oc) * g.chunk * plane * 4);
-}
-
-/** Whether lanes take this convolution: float32, stride 1, no padding, more than one chunk. */
-function takes(g: ConvChunks, ...arrays: (Storage | undefined)[]): boolean {
-  return g.stride === 1 && g.pad === 0 && g.n > g.chunk &&
-    arrays.every((a) => a === undefined || f32(a));
 }
 
 /**
@@ -66,12 +59,14 @@ export function nativeConv(
     const words = host.lane;
     words.fill(-1);
     words.set([g.n, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.oc, g.chunk, base, address(weight)]);
+    words[L.stride] = g.stride;
+    words[L.pad] = g.pad;
     return words;
   };
   return {
     convForward: (x, args) => {
       const { weight, bias, geo: g, out } = args;
-      if (!takes(g, x, weight, bias, out) || host.tasks.here.conv_forward === undefined) {
+      if (!lanesTake(g, x, weight, bias, out) || host.tasks.here.conv_forward === undefined) {
         return false;
       }
       const image = g.n * g.c * g.h * g.w;
@@ -98,7 +93,7 @@ export function nativeConv(
     },
     convBackward: (gz, args) => {
       const { x, weight, geo: g, gx, gw } = args;
-      if (!takes(g, gz, x, weight, gx, gw) || host.tasks.here.conv_backward === undefined) {
+      if (!lanesTake(g, gz, x, weight, gx, gw) || host.tasks.here.conv_backward === undefined) {
         return false;
       }
       const image = g.n * g.c * g.h * g.w;
@@ -125,11 +120,7 @@ export function nativeConv(
       words[L.laneBytes] = laneBytes(g);
       if (!runLanes("conv_backward")) return false;
       if (gx) gx.set(mem.subarray((start + gxAt) >> 2, ((start + gxAt) >> 2) + image));
-      if (gw) {
-        // Lane 0's partial, plus lane 1's: every lane has a chunk, since n > chunk.
-        const p0 = (start + gwAt) >> 2;
-        for (let i = 0; i < partial; i++) gw[i] = Math.fround(mem[p0 + i] + mem[p0 + partial + i]);
-      }
+      if (gw) addLanePartials(mem, (start + gwAt) >> 2, gw);
       return true;
     },
   };

@@ -10,15 +10,8 @@
 import { type HostTasks, setHostTasks, threadCount, threadPool } from "../threads/mod.ts";
 import { poolModules } from "../wasm/scratch.ts";
 import { type Blas, BLAS_BY_POINTER } from "./blas.ts";
-import {
-  LANE_WORDS,
-  LANES,
-  PANEL_WORDS,
-  PARTS,
-  POOL_WORDS,
-  UNARY_WORDS,
-  UPDATE_WORDS,
-} from "./jobs.ts";
+import { LANES } from "../wasm/conv_lanes.ts";
+import { LANE_WORDS, PANEL_WORDS, PARTS, POOL_WORDS, UNARY_WORDS, UPDATE_WORDS } from "./jobs.ts";
 import { PANELS } from "./panels.ts";
 import { nativeTasks, type Task, type TaskInit } from "./tasks.ts";
 

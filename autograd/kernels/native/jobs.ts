@@ -37,9 +37,9 @@ export const PANEL_WORDS = Object.freeze({
 });
 
 /**
- * Words of a convolution job (stride 1, no padding): the geometry, images
- * per chunk, then byte offsets in the shared memory (−1 for none) and the
- * weight's address in the caller's memory.
+ * Words of a convolution job: the geometry, images per chunk, then byte
+ * offsets in the shared memory (−1 for none) and the weight's address in
+ * the caller's memory, then the stride and the padding.
  */
 export const LANE_WORDS = Object.freeze({
   n: 0,
@@ -71,7 +71,9 @@ export const LANE_WORDS = Object.freeze({
   /** Lane 0's temporaries; lane l's start `laneBytes` × l further. */
   lanes: 18,
   laneBytes: 19,
-  count: 20,
+  stride: 20,
+  pad: 21,
+  count: 22,
 });
 
 /**
@@ -208,6 +210,3 @@ export function sharedRegion(
   }
   return { memory, start, base: memoryAddress(memory) };
 }
-
-/** Convolution lanes: fixed, so a chunk's lane (and so the bits) never depends on the thread count. */
-export const LANES = 2;

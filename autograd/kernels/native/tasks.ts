@@ -117,12 +117,32 @@ export function nativeTasks(
   /** The chunk geometry of the lane job, and the lane's temporaries. */
   const job = (index: number) => {
     const [n, c, h, w, kh, kw, oh, ow, oc, chunk, base] = lane;
+    const [stride, pad] = [lane[L.stride], lane[L.pad]];
     const plane = oh * ow;
     const rows = c * kh * kw;
     const cols = lane[L.lanes] + index * lane[L.laneBytes];
     const rowsOut = cols + rows * chunk * plane * 4;
     const dCols = rowsOut + oc * chunk * plane * 4;
-    return { n, c, h, w, kh, kw, oh, ow, oc, chunk, base, plane, rows, cols, rowsOut, dCols };
+    return {
+      n,
+      c,
+      h,
+      w,
+      kh,
+      kw,
+      oh,
+      ow,
+      oc,
+      chunk,
+      base,
+      stride,
+      pad,
+      plane,
+      rows,
+      cols,
+      rowsOut,
+      dCols,
+    };
   };
   /** `length` 4-byte elements of the caller's memory at `address` (never 0: an array's). */
   const view = (address: number, length: number) =>
@@ -228,7 +248,7 @@ export function nativeTasks(
         const count = Math.min(g.chunk, g.n - b0);
         const np = count * g.plane;
         const x = lane[L.x] + b0 * image * 4;
-        wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, 1, 0, g.oh, g.ow);
+        wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow);
         product({
           m: g.oc,
           n: np,
@@ -261,7 +281,7 @@ export function nativeTasks(
         wasm.swap_leading_axes(gz, g.rowsOut, g.rowsOut, count, g.oc, g.plane, 0);
         if (gw >= 0) {
           const x = lane[L.x] + b0 * image * 4;
-          wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, 1, 0, g.oh, g.ow);
+          wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow);
           product({
             m: g.oc,
             n: g.rows,
@@ -293,8 +313,8 @@ export function nativeTasks(
             g.w,
             g.kh,
             g.kw,
-            1,
-            0,
+            g.stride,
+            g.pad,
             g.oh,
             g.ow,
           );

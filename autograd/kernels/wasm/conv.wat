@@ -310,7 +310,7 @@
 
 ;; cols = im2col(x); without padding every entry is written, with it cols is
 ;; cleared first.
-(func (export "im2col")
+(func $im2col (export "im2col")
   (param $x i32) (param $cols i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
   (call $unfold_any (local.get $x) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)
@@ -318,7 +318,7 @@
     (i32.const 0) (i32.const 0) (local.get $c)))
 
 ;; out += col2im(cols): every column entry is added into its image element.
-(func (export "col2im")
+(func $col2im (export "col2im")
   (param $cols i32) (param $out i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
   (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $oh i32) (param $ow i32)
   (call $unfold_any (local.get $out) (local.get $cols) (local.get $n) (local.get $c) (local.get $h) (local.get $w)

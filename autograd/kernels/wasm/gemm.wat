@@ -66,6 +66,15 @@
 (func (export "gemm")
   (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
   (param $flags i32) (param $work i32)
+  (call $gemm_on (local.get $a) (local.get $b) (local.get $c) (local.get $m) (local.get $n) (local.get $k)
+    (local.get $flags) (local.get $work) (global.get $GEMM_EDGE_TILE)))
+
+;; gemm with the edge tile at $edge (256 bytes): two products running side by
+;; side on one memory (the convolution lanes of conv_lanes.wat) each need
+;; their own.
+(func $gemm_on
+  (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
+  (param $flags i32) (param $work i32) (param $edge i32)
   (local $ars i32) (local $acs i32) (local $brs i32) (local $bcs i32) (local $bp i32)
   (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32) (local $r i32) (local $add i32)
   ;; Element (i, p) of op(A) is at a + i·ars + p·acs; (p, j) of op(B) at b + p·brs + j·bcs.
@@ -115,7 +124,7 @@
         (local.get $work) (local.get $bp)
         (i32.add (local.get $c) (i32.shl (i32.mul (local.get $ic) (local.get $n)) (i32.const 2)))
         (local.get $mc) (local.get $n) (local.get $kc) (i32.shl (local.get $n) (i32.const 2))
-        (local.get $add) (global.get $GEMM_EDGE_TILE))
+        (local.get $add) (local.get $edge))
       (br_if $mblocks
         (i32.lt_u (local.tee $ic (i32.add (local.get $ic) (global.get $GEMM_MC))) (local.get $m))))
     (br_if $kblocks

@@ -80,6 +80,8 @@ export interface KernelExports {
   im2col(x: number, cols: number, ...geometry: number[]): void;
   /** out += col2im(cols); see conv.wat. */
   col2im(cols: number, out: number, ...geometry: number[]): void;
+  /** Lane `task` of a convolution (job block at `job`); see conv_lanes.wat. */
+  conv_lane_task(job: number, task: number, slot: number): void;
   /** One channel range of a threaded im2col or col2im (job block at `job`); see conv.wat. */
   unfold_task(job: number, task: number, slot: number): void;
   /** out[j, i, :] = x[i, j, :] (+ bias[i]) for x [a, b, inner]; see layout.wat. */

@@ -6,7 +6,7 @@
 ;; N×C×H·W. Reads x in order; each run of `inner` floats is one memory.copy,
 ;; or with the bias whole vectors and then the run's last inner mod 4 floats
 ;; one by one (a vector past the run's end would write into the next run).
-(func (export "swap_leading_axes")
+(func $swap_leading_axes (export "swap_leading_axes")
   (param $x i32) (param $bias i32) (param $out i32) (param $a i32) (param $b i32) (param $inner i32)
   (param $hasBias i32)
   (local $i i32) (local $j i32) (local $k i32) (local $dst i32) (local $add f32) (local $add4 v128)

@@ -24,6 +24,7 @@
 import type { Kernels } from "../kernels.ts";
 import { wasmAdamUpdate } from "./adam_update.ts";
 import { wasmCol2im, wasmIm2col } from "./conv.ts";
+import { wasmConvLanes } from "./conv_lanes.ts";
 import { wasmAxpby, wasmBinary, wasmUnary } from "./elementwise.ts";
 import { wasmActivationGrad, wasmAddBias, wasmSquaredErrorGrad } from "./fused.ts";
 import { wasmGemm } from "./gemm.ts";
@@ -89,6 +90,7 @@ export function loadWasmKernels(
       gatherRows: (x, args) => fallback.gatherRows(x, args),
       scatterAddRows: (src, args) => fallback.scatterAddRows(src, args),
       swapLeadingAxes: wasmSwapLeadingAxes(scratch, fallback),
+      ...wasmConvLanes(scratch),
       im2col: wasmIm2col(scratch, fallback),
       col2im: wasmCol2im(scratch, fallback),
       maxPool2d: wasmMaxPool2d(scratch, fallback),

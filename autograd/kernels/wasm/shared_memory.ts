@@ -101,13 +101,16 @@ export function sharedBinary(binary: Uint8Array): Uint8Array<ArrayBuffer> | null
 }
 
 /** Task exports of the kernel module that a thread-pool job can name, by index. */
-export const TASK_EXPORTS = ["gemm_task", "unfold_task"] as const;
+export const TASK_EXPORTS = ["gemm_task", "unfold_task", "conv_lane_task"] as const;
 
 /** Index in {@linkcode TASK_EXPORTS} of the gemm task. */
 export const GEMM_TASK = 0;
 
 /** Index in {@linkcode TASK_EXPORTS} of the im2col / col2im task. */
 export const UNFOLD_TASK = 1;
+
+/** Index in {@linkcode TASK_EXPORTS} of the convolution lane task. */
+export const CONV_LANE_TASK = 2;
 
 /** The process-wide shared memory and the builds compiled against it. */
 export interface SharedKernels {

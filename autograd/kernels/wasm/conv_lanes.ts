@@ -1,0 +1,186 @@
+/**
+ * The WebAssembly set's convolution of more than one chunk of images: the
+ * batch's chunks run side by side in {@linkcode LANES}
+ * fixed lanes on the engine's thread pool, each lane doing a whole chunk at
+ * a time — im2col, the product and the move into N×C×H×W forward; the move
+ * back, the weight-gradient and column-gradient products and col2im
+ * backward — with its own temporaries and a single-threaded product
+ * (conv_lanes.wat). Without a pool the lanes run one after another here.
+ *
+ * Before, each chunk's small product (64×800 by 800×128 in the MNIST CNN's
+ * second layer) was split over the threads and everything around it ran on
+ * one; the split products ran at 40–57 GFLOP/s on two threads where one
+ * thread alone reaches 26–38, and the unfolding, folding and layout moves
+ * (5 of the step's 41 ms) stayed serial.
+ *
+ * Lane l takes chunks l, l + 2, … and keeps its own weight-gradient partial,
+ * added in lane order at the end; so one thread, running the lanes one
+ * after another, gives the same bits as two. The output and the input
+ * gradient are the chunk loop's bits; the weight gradient differs from the
+ * chunk loop's in its last bits (summed per lane, then across lanes), as on
+ * the native backend.
+ *
+ * @module
+ */
+
+import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
+import { align16, type WasmScratch } from "./scratch.ts";
+import { CONV_LANE_TASK } from "./shared_memory.ts";
+
+/** Convolution lanes: fixed, so a chunk's lane (and so the bits) never depends on the thread count. */
+export const LANES = 2;
+
+/** Words of conv_lane_task's job block (conv_lanes.wat). */
+const JOB_WORDS = 21;
+
+const f32 = (x: Storage | undefined): x is Float32Array => x instanceof Float32Array;
+
+/** Whether lanes take this convolution: float32, more than one chunk. */
+export function lanesTake(g: ConvChunks, ...arrays: (Storage | undefined)[]): boolean {
+  return g.n > g.chunk && arrays.every((a) => a === undefined || f32(a));
+}
+
+/**
+ * The weight gradient from the lanes' partials at float `at` of `mem`, one
+ * after another, each `gw.length` long: lane 0's plus lane 1's (every lane
+ * has a chunk, since n > chunk), rounded to float32.
+ */
+export function addLanePartials(mem: Float32Array, at: number, gw: Storage): void {
+  const size = gw.length;
+  for (let i = 0; i < size; i++) gw[i] = Math.fround(mem[at + i] + mem[at + size + i]);
+}
+
+/**
+ * Bytes of one lane's temporaries, in conv_lanes.wat's layout: its columns,
+ * column gradient and product (row blocks of chunk·oh·ow floats, 16-byte
+ * rounded), the gemm workspace for the widest product and an edge tile.
+ */
+function laneBytes(g: ConvChunks, gemm: { mc: number; kc: number }): number {
+  const plane = g.oh * g.ow;
+  const rows = g.c * g.kh * g.kw;
+  const span = align16(g.chunk * plane * 4);
+  const n8 = Math.ceil(Math.max(rows, g.chunk * plane) / 8) * 8;
+  return align16((2 * rows + g.oc) * span + (gemm.mc * gemm.kc + gemm.kc * n8) * 4 + 256);
+}
+
+/** Returns the optional convForward and convBackward kernels of the wasm backend. */
+export function wasmConvLanes(
+  scratch: WasmScratch,
+): Pick<Required<Kernels>, "convForward" | "convBackward"> {
+  const gemm = {
+    mc: scratch.exports.GEMM_MC.value as number,
+    kc: scratch.exports.GEMM_KC.value as number,
+  };
+  /**
+   * Reserves `bytes` of operands then the job block and the lanes (moving
+   * the scratch onto the pool's shared memory first when there is a pool);
+   * runs `fill` to place the operands and the job's words, then every lane.
+   * False, having done nothing, when the scratch cannot grow enough.
+   */
+  const runLanes = (
+    g: ConvChunks,
+    bytes: number,
+    fill: (job: Int32Array, lanesAt: number) => void,
+  ): boolean => {
+    const parallel = scratch.parallel(1, 0);
+    const jobAt = scratch.base + bytes;
+    const lanesAt = jobAt + align16(JOB_WORDS * 4);
+    const perLane = laneBytes(g, gemm);
+    if (!scratch.reserve(lanesAt + LANES * perLane - scratch.base)) return false;
+    const job = new Int32Array(scratch.f32.buffer, jobAt, JOB_WORDS);
+    job.fill(-1);
+    job.set(
+      [
+        g.n,
+        g.c,
+        g.h,
+        g.w,
+        g.kh,
+        g.kw,
+        g.oh,
+        g.ow,
+        g.oc,
+        g.chunk,
+        lanesAt,
+        perLane,
+        LANES,
+        g.stride,
+        g.pad,
+      ],
+      6,
+    );
+    fill(job, lanesAt);
+    if (parallel !== null) {
+      parallel.pool.run({
+        module: parallel.module,
+        fn: CONV_LANE_TASK,
+        arg: jobAt,
+        tasks: LANES,
+        phase1: 0,
+      });
+    } else {
+      for (let lane = 0; lane < LANES; lane++) scratch.exports.conv_lane_task(jobAt, lane, 0);
+    }
+    return true;
+  };
+  return {
+    convForward: (x, args) => {
+      const { weight, bias, geo: g, out } = args;
+      if (!lanesTake(g, x, weight, bias, out)) return false;
+      const image = g.n * g.c * g.h * g.w;
+      const outputs = g.n * g.oc * g.oh * g.ow;
+      const weights = g.oc * g.c * g.kh * g.kw;
+      const xAt = 0;
+      const yAt = xAt + align16(image * 4);
+      const wAt = yAt + align16(outputs * 4);
+      const biasAt = wAt + align16(weights * 4);
+      let base = 0;
+      const taken = runLanes(g, biasAt + align16(g.oc * 4), (job) => {
+        base = scratch.base;
+        const mem = scratch.f32;
+        mem.set((x as Float32Array).subarray(0, image), (base + xAt) >> 2);
+        mem.set((weight as Float32Array).subarray(0, weights), (base + wAt) >> 2);
+        if (bias) mem.set((bias as Float32Array).subarray(0, g.oc), (base + biasAt) >> 2);
+        job.set([0, base + xAt, base + yAt, base + wAt, bias ? base + biasAt : -1], 0);
+      });
+      if (!taken) return false;
+      out.set(scratch.f32.subarray((base + yAt) >> 2, ((base + yAt) >> 2) + outputs));
+      return true;
+    },
+    convBackward: (gz, args) => {
+      const { x, weight, geo: g, gx, gw } = args;
+      if (!lanesTake(g, gz, x, weight, gx, gw)) return false;
+      const image = g.n * g.c * g.h * g.w;
+      const outputs = g.n * g.oc * g.oh * g.ow;
+      const weights = g.oc * g.c * g.kh * g.kw;
+      const xAt = 0;
+      const gzAt = xAt + align16(image * 4);
+      const wAt = gzAt + align16(outputs * 4);
+      const gxAt = wAt + align16(weights * 4);
+      const gwAt = gxAt + align16(image * 4);
+      let base = 0;
+      const taken = runLanes(g, gwAt + align16(LANES * weights * 4), (job) => {
+        base = scratch.base;
+        const mem = scratch.f32;
+        mem.set((x as Float32Array).subarray(0, image), (base + xAt) >> 2);
+        mem.set((gz as Float32Array).subarray(0, outputs), (base + gzAt) >> 2);
+        mem.set((weight as Float32Array).subarray(0, weights), (base + wAt) >> 2);
+        // col2im adds into the input gradient.
+        if (gx) mem.fill(0, (base + gxAt) >> 2, ((base + gxAt) >> 2) + image);
+        job.set([
+          1,
+          base + xAt,
+          base + gzAt,
+          base + wAt,
+          gx ? base + gxAt : -1,
+          gw ? base + gwAt : -1,
+        ], 0);
+      });
+      if (!taken) return false;
+      const mem = scratch.f32;
+      if (gx) gx.set(mem.subarray((base + gxAt) >> 2, ((base + gxAt) >> 2) + image));
+      if (gw) addLanePartials(mem, (base + gwAt) >> 2, gw);
+      return true;
+    },
+  };
+}

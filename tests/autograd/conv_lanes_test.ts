@@ -1,0 +1,158 @@
+/**
+ * Tests of the convolution lanes of the WebAssembly set (wasm/conv_lanes.ts)
+ * and the native set (native/conv.ts): conv2d's forward and backward on the
+ * lanes give the chunk loop's output and input gradient bit for bit and its
+ * weight gradient to rounding, with the same bits on one thread and two; the
+ * lanes take only what they can (float32, stride 1, no padding, more than
+ * one chunk), and what they do not take trains through the chunk loop. The
+ * native cases are skipped (ignored, with the reason in the name) without
+ * OpenBLAS.
+ */
+
+import assert from "node:assert/strict";
+import {
+  type Kernels,
+  loadNativeKernels,
+  loadWasmKernels,
+  referenceKernels as ref,
+  setThreads,
+  shutdownThreads,
+  threadCount,
+} from "../../autograd/kernels/mod.ts";
+import { threadPool } from "../../autograd/kernels/threads/mod.ts";
+import { mul, rand, Rng, sum } from "../../mod.ts";
+import { Conv2d } from "../../layers/mod.ts";
+import { assertSameBits } from "./float_arrays.ts";
+import { withKernels } from "./op_check.ts";
+
+// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
+const wasm = loadWasmKernels(ref)!;
+const probe = loadNativeKernels(wasm);
+const DEFAULT_THREADS = threadCount();
+
+/** The sets with lanes: name, kernels (null when missing) and why they are skipped. */
+const SETS: { name: string; kernels: Kernels | null; skipped: string }[] = [
+  { name: "wasm", kernels: wasm, skipped: "" },
+  {
+    name: "native",
+    kernels: probe.kernels,
+    skipped: probe.kernels === null ? ` (skipped: ${probe.reason})` : "",
+  },
+];
+
+/** Runs `body` on 1 and on 2 threads, putting the thread count back (and stopping the pool). */
+function onEachThreadCount(body: (threads: number) => void): void {
+  try {
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      body(threads);
+    }
+  } finally {
+    shutdownThreads();
+    setThreads(DEFAULT_THREADS);
+  }
+}
+
+/** A set without its convolution kernels: conv2d then runs its own chunk loop. */
+function chunkLoop(kernels: Kernels): Kernels {
+  const { convForward: _f, convBackward: _b, ...rest } = kernels;
+  return rest;
+}
+
+/** y, the input gradient, the weight gradient and the bias gradient of one conv layer. */
+function convGrads(
+  kernels: Kernels,
+  shape: { n: number; c: number; oc: number; size: number; padding?: number; stride?: number },
+): Float32Array[] {
+  return withKernels(kernels, () => {
+    const rng = new Rng(5);
+    const { padding, stride } = shape;
+    const conv = new Conv2d({ in: shape.c, out: shape.oc }, 5, { rng, padding, stride });
+    const x = rand([shape.n, shape.c, shape.size, shape.size], {
+      rng,
+      low: -1,
+      high: 1,
+      requiresGrad: true,
+    });
+    const y = conv.forward(x);
+    sum(mul(y, rand(y.shape, { rng, low: -1, high: 1 }))).backward();
+    return [y, x.grad!, conv.weight.grad!, conv.bias!.grad!].map((t) =>
+      (t.data as Float32Array).slice()
+    );
+  });
+}
+
+// The MNIST CNN's two layers (several chunks each), a batch of a few one-image chunks, padded
+// ("same") layers as in the glyph CNN, and a strided one.
+const SHAPES = [
+  { n: 64, c: 1, oc: 32, size: 28 },
+  { n: 64, c: 32, oc: 64, size: 12 },
+  { n: 5, c: 3, oc: 4, size: 30 },
+  { n: 32, c: 1, oc: 16, size: 28, padding: 2 },
+  { n: 16, c: 8, oc: 12, size: 14, padding: 2 },
+  { n: 9, c: 3, oc: 5, size: 31, padding: 1, stride: 2 },
+];
+
+for (const { name, kernels, skipped } of SETS) {
+  Deno.test(`${name} conv lanes: the chunk loop's output and input gradient${skipped}`, {
+    ignore: kernels === null,
+  }, () =>
+    onEachThreadCount((threads) => {
+      for (const shape of SHAPES) {
+        const what = `${threads} thread(s) ${JSON.stringify(shape)}`;
+        const [y, gx, gw, gb] = convGrads(kernels!, shape);
+        const loop = convGrads(chunkLoop(kernels!), shape);
+        assertSameBits(y, loop[0], `${what}: output`);
+        assertSameBits(gx, loop[1], `${what}: input gradient`);
+        assertSameBits(gb, loop[3], `${what}: bias gradient`);
+        // Summed per lane, then across lanes: the last bits differ from the chunk loop's.
+        const scale = Math.max(...loop[2].map(Math.abs));
+        gw.forEach((v, i) =>
+          assert.ok(Math.abs(v - loop[2][i]) <= 1e-5 * scale, `${what}: gw[${i}]`)
+        );
+      }
+    }));
+
+  Deno.test(`${name} conv lanes: one thread and two give the same bits${skipped}`, {
+    ignore: kernels === null,
+  }, () => {
+    const runs: Float32Array[][][] = [];
+    onEachThreadCount((threads) => {
+      const before = threadPool(() => null)?.jobs ?? 0;
+      runs.push(SHAPES.map((shape) => convGrads(kernels!, shape)));
+      const jobs = (threadPool(() => null)?.jobs ?? 0) - before;
+      assert.equal(jobs > 0, threads === 2, `${threads} thread(s): lanes on the pool`);
+    });
+    runs[0].forEach((tensors, s) =>
+      tensors.forEach((t, i) => assertSameBits(runs[1][s][i], t, `shape ${s} tensor ${i}`))
+    );
+  });
+
+  Deno.test(`${name} conv lanes take float32 batches of several chunks${skipped}`, {
+    ignore: kernels === null,
+  }, () => {
+    const k = kernels!;
+    const geo = { n: 64, c: 32, h: 12, w: 12, kh: 5, kw: 5, stride: 1, pad: 0, oh: 8, ow: 8 };
+    const args = (over: Partial<typeof geo> & { chunk?: number }) => {
+      const g = { ...geo, oc: 4, chunk: 2, ...over };
+      return {
+        weight: new Float32Array(4 * g.c * 25),
+        geo: g,
+        out: new Float32Array(g.n * 4 * g.oh * g.ow),
+      };
+    };
+    const x = new Float32Array(64 * 32 * 144);
+    assert.equal(k.convForward!(x, args({})), true);
+    assert.equal(k.convForward!(x, args({ pad: 2, oh: 12, ow: 12 })), true, "padding");
+    assert.equal(k.convForward!(x, args({ stride: 2, oh: 4, ow: 4 })), true, "stride 2");
+    assert.equal(k.convForward!(x, args({ chunk: 64 })), false, "one chunk: nothing to share");
+    assert.equal(
+      k.convForward!(new Float64Array(x.length), {
+        ...args({}),
+        out: new Float64Array(64 * 4 * 64),
+      }),
+      false,
+      "float64",
+    );
+  });
+}
