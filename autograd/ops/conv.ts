@@ -80,8 +80,9 @@ function imagesPerChunk(rows: number, plane: number): number {
  * gradient chunk by chunk, and folds each chunk's column gradient back with
  * col2im. Chunks depend on the shapes alone, so the bits do not change with
  * the thread count. A backend with the optional `convForward` and
- * `convBackward` kernels runs the whole loop itself instead (native: the
- * chunks side by side, native/conv.ts).
+ * `convBackward` kernels runs the whole loop itself instead (wasm and
+ * native: the chunks side by side in two lanes, wasm/conv_lanes.ts and
+ * native/conv.ts).
  */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
   const bias = options.bias ?? null;

@@ -23,7 +23,7 @@
  */
 
 import type { ConvChunks, Kernels } from "../kernels.ts";
-import { addLanePartials, LANES, lanesTake } from "../wasm/conv_lanes.ts";
+import { addLanePartials, convSizes, LANES, lanesTake } from "../wasm/conv_lanes.ts";
 import { align16 } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
@@ -69,8 +69,7 @@ export function nativeConv(
       if (!lanesTake(g, x, weight, bias, out) || host.tasks.here.conv_forward === undefined) {
         return false;
       }
-      const image = g.n * g.c * g.h * g.w;
-      const outputs = g.n * g.oc * g.oh * g.ow;
+      const { image, outputs } = convSizes(g);
       const xAt = 0;
       const yAt = xAt + align16(image * 4);
       const biasAt = yAt + align16(outputs * 4);
@@ -96,9 +95,7 @@ export function nativeConv(
       if (!lanesTake(g, gz, x, weight, gx, gw) || host.tasks.here.conv_backward === undefined) {
         return false;
       }
-      const image = g.n * g.c * g.h * g.w;
-      const outputs = g.n * g.oc * g.oh * g.ow;
-      const partial = g.oc * g.c * g.kh * g.kw;
+      const { image, outputs, weights: partial } = convSizes(g);
       const xAt = 0;
       const gzAt = xAt + align16(image * 4);
       const gxAt = gzAt + align16(outputs * 4);

@@ -13,7 +13,8 @@
  * Large matrix products, im2col and col2im run on several threads
  * (`../threads/`, `setThreads`): the scratch then moves onto a shared memory
  * (`shared_memory.ts`), and the call is cut into tasks whose results do not
- * depend on the thread count.
+ * depend on the thread count. A convolution's chunks run side by side in
+ * two lanes (`conv_lanes.ts`).
  *
  * The module source is the `.wat` files of this folder; `tools/build_wasm.ts` compiles
  * them into the generated `kernels_wasm.ts`.
