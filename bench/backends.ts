@@ -8,17 +8,19 @@
  * a 32-component PCA of the NIST36 training set, 10,800×1024 (ms).
  *
  * Lines: `<workload>_<backend>`, the peers' `<workload>_numpy` and
- * `cnn5x5_images_per_s_torch` (each the better of 1 and 2 threads), and
- * ratios `<workload>_vs_<peer>` in "x": Inkling's time over the peer's for
- * the same work (below 1, Inkling is faster, as `ocr_12mp_vs_tesseract`), on
- * the backend `autoBackend` picks. That backend and the peers take turns:
- * Inkling, the peers on 1 thread, Inkling again, the peers on 2 threads;
- * each side keeps its better pass, so a slow spell of the machine (this
- * one's speed swings by up to 40 % within minutes) weighs on both alike.
- * Inkling runs on the default thread count (native: single-threaded OpenBLAS
- * calls on fixed panels of a large product, run side by side on the threads:
- * the same bits for every count). A backend or the peers that cannot run are
- * skipped with one line on stderr, so stdout stays JSON lines.
+ * `cnn5x5_images_per_s_torch`, and ratios `<workload>_vs_<peer>` in "x":
+ * Inkling's time over the peer's for the same work (below 1, Inkling is
+ * faster, as `ocr_12mp_vs_tesseract`), on the backend `autoBackend` picks.
+ * That backend and the peers take turns on the same thread count: Inkling
+ * on 1 thread, the peers on 1 thread, Inkling on 2, the peers on 2. Each
+ * side keeps its better pass per workload and says at which thread count
+ * (`threads` on the line), so both sides get their best thread count, and a
+ * slow spell of the machine (this one's speed swings by up to 40 % within
+ * minutes) weighs on both alike. (Native: single-threaded OpenBLAS calls on
+ * fixed panels of a large product, run side by side on the threads: the same
+ * bits for every count.) Without the peers, Inkling runs once, on the
+ * default thread count. A backend or the peers that cannot run are skipped
+ * with one line on stderr, so stdout stays JSON lines.
  */
 
 import {
@@ -26,6 +28,8 @@ import {
   loadNativeKernels,
   loadWasmKernels,
   referenceKernels,
+  setThreads,
+  threadCount,
   useKernels,
 } from "../autograd/kernels/mod.ts";
 import type { Tensor } from "../mod.ts";
@@ -113,9 +117,20 @@ export async function benchBackends(): Promise<BenchResult[]> {
   const [rows, cols] = train.shape;
   const matrix = { data: train.data as Float32Array, rows, cols };
   const ours: BenchResult[] = [];
-  const pass = () => last && ours.push(...timeWorkloads(last.name, last.kernels, train));
+  const initial = threadCount();
+  const pass = (threads: number) => {
+    if (!last) return;
+    setThreads(threads);
+    try {
+      ours.push(
+        ...timeWorkloads(last.name, last.kernels, train).map((r) => ({ ...r, threads })),
+      );
+    } finally {
+      setThreads(initial);
+    }
+  };
   const peers = await runPeers(matrix, pass);
-  if (ours.length === 0) pass(); // the peers were skipped, and with them the turns
+  if (ours.length === 0) pass(initial); // the peers were skipped, and with them the turns
   results.push(...best(ours));
   if (typeof peers === "string") {
     console.error(`bench: the NumPy/PyTorch peers are skipped: ${peers}`);

@@ -1,9 +1,9 @@
 /**
  * Runs the Python peers of bench/peers/ (NumPy, and PyTorch where installed)
  * on Debian's `/usr/bin/python3` — not whichever python3 comes first on the
- * PATH — with 1 and with 2 BLAS/OpenMP threads, taking turns with Inkling
- * (backends.ts keeps the better result of each workload, with
- * {@linkcode best}). Skipped, with the reason, when that Python or NumPy is
+ * PATH — with 1 and with 2 BLAS/OpenMP threads, taking turns with Inkling on
+ * as many threads (backends.ts keeps the better result of each workload on
+ * each side, with {@linkcode best}, and says at which thread count). Skipped, with the reason, when that Python or NumPy is
  * missing or Deno may not run it.
  *
  * @module
@@ -17,7 +17,7 @@ export const PYTHON = "/usr/bin/python3";
 
 const script = (name: string) => fileURLToPath(new URL(`./peers/${name}`, import.meta.url));
 
-/** Output of one Python run: its result lines, or why it failed. */
+/** Output of one Python run: its result lines (with the thread count), or why it failed. */
 async function python(args: string[], threads: number): Promise<BenchResult[] | string> {
   const count = String(threads);
   const output = await new Deno.Command(PYTHON, {
@@ -31,7 +31,10 @@ async function python(args: string[], threads: number): Promise<BenchResult[] | 
     const error = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
     return `${args[0]} failed: ${error}`;
   }
-  return text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+  return text.split("\n").filter((line) => line.trim() !== "").map((line) => ({
+    ...JSON.parse(line),
+    threads,
+  }));
 }
 
 /** Whether `/usr/bin/python3 -c CODE` succeeds. */
@@ -55,14 +58,15 @@ async function unavailable(): Promise<string | null> {
 
 /**
  * The peers' results on 1 and on 2 BLAS/OpenMP threads (both, for
- * {@linkcode best}), with `turn` called before each of the two passes (the
- * bench times Inkling there), or the reason they were skipped (then `turn`
- * is never called). `pca` is the matrix of the PCA workload, written once to
- * a temporary file for NumPy.
+ * {@linkcode best}), with `turn(threads)` called before each of the two
+ * passes with that pass's thread count (the bench times Inkling there, on
+ * as many threads), or the reason they were skipped (then `turn` is never
+ * called). `pca` is the matrix of the PCA workload, written once to a
+ * temporary file for NumPy.
  */
 export async function runPeers(
   pca: { data: Float32Array; rows: number; cols: number },
-  turn: () => void,
+  turn: (threads: number) => void,
 ): Promise<BenchResult[] | string> {
   const reason = await unavailable();
   if (reason !== null) return reason;
@@ -76,7 +80,7 @@ export async function runPeers(
     const pcaArgs = ["--pca", file, String(pca.rows), String(pca.cols)];
     const runs: (BenchResult[] | string)[] = [];
     for (const threads of [1, 2]) {
-      turn();
+      turn(threads);
       runs.push(await python([script("numpy_peers.py"), ...pcaArgs], threads));
       if (hasTorch) runs.push(await python([script("torch_cnn.py"), String(threads)], threads));
     }
