@@ -84,19 +84,21 @@ export function wasmConvLanes(
   /**
    * Reserves `bytes` of operands then the job block and the lanes (moving
    * the scratch onto the pool's shared memory first when there is a pool);
-   * runs `fill` to place the operands and the job's words, then every lane.
-   * False, having done nothing, when the scratch cannot grow enough.
+   * runs `fill(job, base)` to place the operands from byte `base` and to
+   * set the job's first words, then every lane. Returns `base`, or -1,
+   * having done nothing, when the scratch cannot grow enough.
    */
   const runLanes = (
     g: ConvChunks,
     bytes: number,
-    fill: (job: Int32Array, lanesAt: number) => void,
-  ): boolean => {
+    fill: (job: Int32Array, base: number) => void,
+  ): number => {
     const parallel = scratch.parallel(1, 0);
-    const jobAt = scratch.base + bytes;
+    const base = scratch.base;
+    const jobAt = base + bytes;
     const lanesAt = jobAt + align16(JOB_WORDS * 4);
     const perLane = laneBytes(g, gemm);
-    if (!scratch.reserve(lanesAt + LANES * perLane - scratch.base)) return false;
+    if (!scratch.reserve(lanesAt + LANES * perLane - base)) return -1;
     const job = new Int32Array(scratch.f32.buffer, jobAt, JOB_WORDS);
     job.fill(-1);
     job.set(
@@ -119,7 +121,7 @@ export function wasmConvLanes(
       ],
       6,
     );
-    fill(job, lanesAt);
+    fill(job, base);
     if (parallel !== null) {
       parallel.pool.run({
         module: parallel.module,
@@ -131,7 +133,7 @@ export function wasmConvLanes(
     } else {
       for (let lane = 0; lane < LANES; lane++) scratch.exports.conv_lane_task(jobAt, lane, 0);
     }
-    return true;
+    return base;
   };
   return {
     convForward: (x, args) => {
@@ -142,16 +144,14 @@ export function wasmConvLanes(
       const yAt = xAt + align16(image * 4);
       const wAt = yAt + align16(outputs * 4);
       const biasAt = wAt + align16(weights * 4);
-      let base = 0;
-      const taken = runLanes(g, biasAt + align16(g.oc * 4), (job) => {
-        base = scratch.base;
+      const base = runLanes(g, biasAt + align16(g.oc * 4), (job, at) => {
         const mem = scratch.f32;
-        mem.set((x as Float32Array).subarray(0, image), (base + xAt) >> 2);
-        mem.set((weight as Float32Array).subarray(0, weights), (base + wAt) >> 2);
-        if (bias) mem.set((bias as Float32Array).subarray(0, g.oc), (base + biasAt) >> 2);
-        job.set([0, base + xAt, base + yAt, base + wAt, bias ? base + biasAt : -1], 0);
+        mem.set((x as Float32Array).subarray(0, image), (at + xAt) >> 2);
+        mem.set((weight as Float32Array).subarray(0, weights), (at + wAt) >> 2);
+        if (bias) mem.set((bias as Float32Array).subarray(0, g.oc), (at + biasAt) >> 2);
+        job.set([0, at + xAt, at + yAt, at + wAt, bias ? at + biasAt : -1], 0);
       });
-      if (!taken) return false;
+      if (base < 0) return false;
       out.set(scratch.f32.subarray((base + yAt) >> 2, ((base + yAt) >> 2) + outputs));
       return true;
     },
@@ -164,25 +164,23 @@ export function wasmConvLanes(
       const wAt = gzAt + align16(outputs * 4);
       const gxAt = wAt + align16(weights * 4);
       const gwAt = gxAt + align16(image * 4);
-      let base = 0;
-      const taken = runLanes(g, gwAt + align16(LANES * weights * 4), (job) => {
-        base = scratch.base;
+      const base = runLanes(g, gwAt + align16(LANES * weights * 4), (job, at) => {
         const mem = scratch.f32;
-        mem.set((x as Float32Array).subarray(0, image), (base + xAt) >> 2);
-        mem.set((gz as Float32Array).subarray(0, outputs), (base + gzAt) >> 2);
-        mem.set((weight as Float32Array).subarray(0, weights), (base + wAt) >> 2);
+        mem.set((x as Float32Array).subarray(0, image), (at + xAt) >> 2);
+        mem.set((gz as Float32Array).subarray(0, outputs), (at + gzAt) >> 2);
+        mem.set((weight as Float32Array).subarray(0, weights), (at + wAt) >> 2);
         // col2im adds into the input gradient.
-        if (gx) mem.fill(0, (base + gxAt) >> 2, ((base + gxAt) >> 2) + image);
+        if (gx) mem.fill(0, (at + gxAt) >> 2, ((at + gxAt) >> 2) + image);
         job.set([
           1,
-          base + xAt,
-          base + gzAt,
-          base + wAt,
-          gx ? base + gxAt : -1,
-          gw ? base + gwAt : -1,
+          at + xAt,
+          at + gzAt,
+          at + wAt,
+          gx ? at + gxAt : -1,
+          gw ? at + gwAt : -1,
         ], 0);
       });
-      if (!taken) return false;
+      if (base < 0) return false;
       const mem = scratch.f32;
       if (gx) gx.set(mem.subarray((base + gxAt) >> 2, ((base + gxAt) >> 2) + image));
       if (gw) addLanePartials(mem, (base + gwAt) >> 2, gw);
