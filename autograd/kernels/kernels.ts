@@ -19,6 +19,14 @@
 /** Flat element storage of a tensor. */
 export type Storage = Float32Array | Float64Array;
 
+/**
+ * Whether `x` is float32 storage: the kernels' fast paths (WebAssembly,
+ * BLAS, the thread pool) take only that, and hand the rest to a fallback.
+ */
+export function isFloat32(x: Storage | undefined): x is Float32Array {
+  return x instanceof Float32Array;
+}
+
 /** Element-wise functions of one argument. */
 export type UnaryOp =
   | "neg"

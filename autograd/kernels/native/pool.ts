@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { Kernels, Storage, Window2d } from "../kernels.ts";
+import { isFloat32, type Kernels, type Storage, type Window2d } from "../kernels.ts";
 import { align16 } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { threadCount } from "../threads/mod.ts";
@@ -38,8 +38,6 @@ import { PARTS, partStarts, POOL_WORDS as Q, sharedRegion } from "./jobs.ts";
  * 113 → 100–103.
  */
 export const POOL_SPLIT_MIN_INPUTS = 1 << 18;
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /**
  * Returns the maxPool2d and maxPool2dBackward kernels of the native
@@ -63,8 +61,8 @@ export function nativeMaxPool(
     const planes = g.n * g.c;
     const [inputs, outputs] = [planes * g.h * g.w, planes * g.oh * g.ow];
     return threads !== 1 && threadCount() > 1 && g.pad === 0 &&
-      inputs >= POOL_SPLIT_MIN_INPUTS && f32(arrays.cells) &&
-      f32(arrays.windows) && arrays.cells.length >= inputs &&
+      inputs >= POOL_SPLIT_MIN_INPUTS && isFloat32(arrays.cells) &&
+      isFloat32(arrays.windows) && arrays.cells.length >= inputs &&
       arrays.windows.length >= outputs && arrays.index.length >= outputs &&
       host.tasks.here.pool_part !== undefined;
   };

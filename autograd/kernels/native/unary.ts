@@ -32,7 +32,7 @@
  * @module
  */
 
-import type { Kernels, Storage, UnaryOp } from "../kernels.ts";
+import { isFloat32, type Kernels, type Storage, type UnaryOp } from "../kernels.ts";
 import { UNARY } from "../wasm/elementwise.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
@@ -44,8 +44,6 @@ export const SPLIT_MIN_LENGTH = 1 << 14;
 
 /** The ops split into parts: those costing a nanosecond or more per element. */
 const SPLIT: ReadonlySet<UnaryOp> = new Set(["exp", "log", "sigmoid", "tanh"]);
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /**
  * Returns the unary kernel of the native backend, and its addBias, which
@@ -91,7 +89,7 @@ export function nativeUnary(
   /** The op's code when it is split and the arrays are long float32 ones; else undefined. */
   const splitCode = (op: UnaryOp | undefined, ...arrays: Storage[]) =>
     op !== undefined && SPLIT.has(op) && arrays[0].length >= SPLIT_MIN_LENGTH &&
-      arrays.every(f32)
+      arrays.every(isFloat32)
       ? UNARY[op]?.code
       : undefined;
   return {

@@ -15,11 +15,9 @@
  */
 
 import { adamScalars } from "../adam_update.ts";
-import type { Kernels, Storage } from "../kernels.ts";
+import { isFloat32, type Kernels } from "../kernels.ts";
 import { AXPBY_MIN_LENGTH, CHUNK } from "./elementwise.ts";
 import type { WasmScratch } from "./scratch.ts";
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /** Returns the adamUpdate kernel of the wasm backend. */
 export function wasmAdamUpdate(scratch: WasmScratch, fallback: Kernels): Kernels["adamUpdate"] {
@@ -27,7 +25,8 @@ export function wasmAdamUpdate(scratch: WasmScratch, fallback: Kernels): Kernels
     const { grad, m, v } = args;
     const n = param.length;
     if (
-      scratch.small(n, AXPBY_MIN_LENGTH) || !f32(param) || !f32(grad) || !f32(m) || !f32(v) ||
+      scratch.small(n, AXPBY_MIN_LENGTH) || !isFloat32(param) || !isFloat32(grad) ||
+      !isFloat32(m) || !isFloat32(v) ||
       !scratch.reserve(4 * CHUNK * 4)
     ) {
       fallback.adamUpdate(param, args);

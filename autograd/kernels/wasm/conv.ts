@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Kernels, Storage, Window2d } from "../kernels.ts";
+import { isFloat32, type Kernels, type Window2d } from "../kernels.ts";
 import { align16, type Parallel, type WasmScratch } from "./scratch.ts";
 import { UNFOLD_TASK } from "./shared_memory.ts";
 
@@ -20,8 +20,6 @@ import { UNFOLD_TASK } from "./shared_memory.ts";
  * 402/133; 8×3×32×32 k3 stride 2 47/31 | 55/32.
  */
 const MIN_COLS = 1;
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /** Element counts of the image and the column matrix of a geometry. */
 function sizes(g: Window2d): { image: number; cols: number } {
@@ -82,7 +80,9 @@ export function wasmIm2col(scratch: WasmScratch, fallback: Kernels): Kernels["im
   return (x, args) => {
     const { cols } = args;
     const size = sizes(args);
-    if (scratch.small(size.cols, MIN_COLS) || size.image === 0 || !f32(x) || !f32(cols)) {
+    if (
+      scratch.small(size.cols, MIN_COLS) || size.image === 0 || !isFloat32(x) || !isFloat32(cols)
+    ) {
       fallback.im2col(x, args);
       return;
     }
@@ -107,7 +107,9 @@ export function wasmCol2im(scratch: WasmScratch, fallback: Kernels): Kernels["co
   return (cols, args) => {
     const { out } = args;
     const size = sizes(args);
-    if (scratch.small(size.cols, MIN_COLS) || size.image === 0 || !f32(cols) || !f32(out)) {
+    if (
+      scratch.small(size.cols, MIN_COLS) || size.image === 0 || !isFloat32(cols) || !isFloat32(out)
+    ) {
       fallback.col2im(cols, args);
       return;
     }

@@ -24,7 +24,7 @@
  * @module
  */
 
-import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
+import { type ConvChunks, isFloat32, type Kernels, type Storage } from "../kernels.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
 import { CONV_LANE_TASK } from "./shared_memory.ts";
 
@@ -34,11 +34,9 @@ export const LANES = 2;
 /** Words of conv_lane_task's job block (conv_lanes.wat). */
 const JOB_WORDS = 21;
 
-const f32 = (x: Storage | undefined): x is Float32Array => x instanceof Float32Array;
-
 /** Whether lanes take this convolution: float32, more than one chunk. */
 export function lanesTake(g: ConvChunks, ...arrays: (Storage | undefined)[]): boolean {
-  return g.n > g.chunk && arrays.every((a) => a === undefined || f32(a));
+  return g.n > g.chunk && arrays.every((a) => a === undefined || isFloat32(a));
 }
 
 /** Elements of a convolution's input batch, output batch and weight. */

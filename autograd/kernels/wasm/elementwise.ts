@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { BinaryOp, Kernels, Storage, UnaryOp } from "../kernels.ts";
+import { type BinaryOp, isFloat32, type Kernels, type UnaryOp } from "../kernels.ts";
 import type { WasmScratch } from "./scratch.ts";
 
 /**
@@ -55,14 +55,14 @@ const BINARY: Partial<Record<BinaryOp, { code: number; minLength: number }>> = {
  */
 export const AXPBY_MIN_LENGTH = 256;
 
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
-
 /** Returns the unary kernel of the wasm backend. */
 export function wasmUnary(scratch: WasmScratch, fallback: Kernels): Kernels["unary"] {
   return (op, x, out) => {
     const entry = UNARY[op];
     const n = x.length;
-    if (entry === undefined || scratch.small(n, entry.minLength) || !f32(x) || !f32(out)) {
+    if (
+      entry === undefined || scratch.small(n, entry.minLength) || !isFloat32(x) || !isFloat32(out)
+    ) {
       fallback.unary(op, x, out);
       return;
     }
@@ -88,7 +88,8 @@ export function wasmBinary(scratch: WasmScratch, fallback: Kernels): Kernels["bi
     const entry = BINARY[op];
     const n = out.length;
     if (
-      entry === undefined || scratch.small(n, entry.minLength) || !f32(a) || !f32(b) || !f32(out) ||
+      entry === undefined || scratch.small(n, entry.minLength) || !isFloat32(a) || !isFloat32(b) ||
+      !isFloat32(out) ||
       !scratch.reserve(2 * CHUNK * 4)
     ) {
       fallback.binary(op, args);
@@ -106,7 +107,7 @@ export function wasmAxpby(scratch: WasmScratch, fallback: Kernels): Kernels["axp
     const { a, b, out, alpha, beta } = args;
     const n = out.length;
     if (
-      scratch.small(n, AXPBY_MIN_LENGTH) || !f32(a) || !f32(b) || !f32(out) ||
+      scratch.small(n, AXPBY_MIN_LENGTH) || !isFloat32(a) || !isFloat32(b) || !isFloat32(out) ||
       !scratch.reserve(2 * CHUNK * 4)
     ) {
       fallback.axpby(args);

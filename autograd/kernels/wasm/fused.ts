@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ActivationOp, Kernels, Storage } from "../kernels.ts";
+import { type ActivationOp, isFloat32, type Kernels } from "../kernels.ts";
 import { CHUNK, UNARY } from "./elementwise.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
 
@@ -21,8 +21,6 @@ const MIN_LENGTH = 256;
 
 /** Op codes of fused.wat's activation_grad. */
 const ACTIVATION_CODE: Record<ActivationOp, number> = { sigmoid: 0, tanh: 1, relu: 2 };
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /**
  * Returns the addBias kernel of the wasm backend. `unary` is the set's own
@@ -44,7 +42,8 @@ export function wasmAddBias(
     const biasBytes = align16(n * 4);
     const code = activation === undefined ? -1 : UNARY[activation]!.code;
     if (
-      n === 0 || scratch.small(out.length, MIN_LENGTH) || !f32(x) || !f32(bias) || !f32(out) ||
+      n === 0 || scratch.small(out.length, MIN_LENGTH) || !isFloat32(x) || !isFloat32(bias) ||
+      !isFloat32(out) ||
       // 64 bytes past the chunk: the unary loop runs whole blocks of 16 floats.
       !scratch.reserve(biasBytes + rowsPerChunk * n * 4 + 64)
     ) {
@@ -76,7 +75,7 @@ export function wasmActivationGrad(
     const { y, grad, out } = args;
     const n = out.length;
     if (
-      scratch.small(n, MIN_LENGTH) || !f32(y) || !f32(grad) || !f32(out) ||
+      scratch.small(n, MIN_LENGTH) || !isFloat32(y) || !isFloat32(grad) || !isFloat32(out) ||
       !scratch.reserve(2 * CHUNK * 4)
     ) {
       fallback.activationGrad(op, args);
@@ -105,7 +104,8 @@ export function wasmSquaredErrorGrad(
     const { out, seed } = args;
     const n = out.length;
     if (
-      scratch.small(n, MIN_LENGTH) || !f32(diff) || !f32(out) || !scratch.reserve(CHUNK * 4)
+      scratch.small(n, MIN_LENGTH) || !isFloat32(diff) || !isFloat32(out) ||
+      !scratch.reserve(CHUNK * 4)
     ) {
       fallback.squaredErrorGrad(diff, args);
       return;

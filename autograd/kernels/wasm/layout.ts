@@ -7,10 +7,8 @@
  * @module
  */
 
-import type { Kernels, Storage } from "../kernels.ts";
+import { isFloat32, type Kernels } from "../kernels.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /**
  * Smallest arrays swapLeadingAxes sends to WebAssembly (not measured one by
@@ -35,7 +33,7 @@ export function wasmSwapLeadingAxes(
   return (x, args) => {
     const { a, b, inner, bias, out } = args;
     const size = a * b * inner;
-    const floats = f32(x) && f32(out) && (bias === undefined || f32(bias));
+    const floats = isFloat32(x) && isFloat32(out) && (bias === undefined || isFloat32(bias));
     // Resident operands (the conv op's scratch) are moved in place: no copies to pay back.
     const [xIn, outIn] = floats ? [scratch.addressOf(x), scratch.addressOf(out)] : [-1, -1];
     const inPlace = xIn >= 0 && outIn >= 0;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Kernels, Storage } from "../kernels.ts";
+import { isFloat32, type Kernels } from "../kernels.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
 
 /**
@@ -15,8 +15,6 @@ import { align16, type WasmScratch } from "./scratch.ts";
  * are the cost to pay back, as for the element-wise kernels' threshold.
  */
 const MIN_OUTPUTS = 256;
-
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
 
 /** Returns the maxPool2d kernel of the wasm backend. */
 export function wasmMaxPool2d(scratch: WasmScratch, fallback: Kernels): Kernels["maxPool2d"] {
@@ -28,7 +26,8 @@ export function wasmMaxPool2d(scratch: WasmScratch, fallback: Kernels): Kernels[
     const outAt = scratch.base + align16(inputs * 4);
     const indexAt = outAt + align16(outputs * 4);
     if (
-      pad !== 0 || planes === 0 || scratch.small(outputs, MIN_OUTPUTS) || !f32(x) || !f32(out) ||
+      pad !== 0 || planes === 0 || scratch.small(outputs, MIN_OUTPUTS) || !isFloat32(x) ||
+      !isFloat32(out) ||
       !scratch.reserve(indexAt + outputs * 4 - scratch.base)
     ) {
       fallback.maxPool2d(x, args);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Kernels, Storage } from "../kernels.ts";
+import { isFloat32, type Kernels } from "../kernels.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
 
 /** Target elements per chunk (64 KiB): a chunk and its result stay in L2. */
@@ -28,8 +28,6 @@ const SUM_ROWS_MIN_LENGTH = 512;
 const SUM_STRIDED_MIN_LENGTH = 64;
 const SOFTMAX_MIN_LENGTH = 16;
 
-const f32 = (x: Storage): x is Float32Array => x instanceof Float32Array;
-
 /** Slabs (of `slab` elements) per chunk: as many as fit {@linkcode CHUNK}, at least one. */
 function slabsPerChunk(slab: number): number {
   return Math.max(1, Math.floor(CHUNK / slab));
@@ -41,7 +39,7 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
     const { outer, size, inner, out } = args;
     const slab = size * inner;
     const minimum = inner === 1 ? SUM_ROWS_MIN_LENGTH : SUM_STRIDED_MIN_LENGTH;
-    if (scratch.small(outer * slab, minimum) || size === 0 || !f32(x) || !f32(out)) {
+    if (scratch.small(outer * slab, minimum) || size === 0 || !isFloat32(x) || !isFloat32(out)) {
       fallback.sumAxis(x, args);
       return;
     }
@@ -78,8 +76,8 @@ export function wasmSquaredDiffColumns(
     const { diff, out } = args;
     const w = out.length;
     if (
-      scratch.small(diff.length, SUM_STRIDED_MIN_LENGTH) || diff.length === 0 || !f32(a) ||
-      !f32(b) || !f32(diff) || !f32(out)
+      scratch.small(diff.length, SUM_STRIDED_MIN_LENGTH) || diff.length === 0 || !isFloat32(a) ||
+      !isFloat32(b) || !isFloat32(diff) || !isFloat32(out)
     ) {
       fallback.squaredDiffColumns(a, b, args);
       return;
@@ -123,8 +121,9 @@ export function wasmSoftmax(scratch: WasmScratch, fallback: Kernels): Kernels["s
   return (x, args) => {
     const { outer, size, inner, out } = args;
     if (
-      inner !== 1 || size === 0 || scratch.small(outer * size, SOFTMAX_MIN_LENGTH) || !f32(x) ||
-      !f32(out)
+      inner !== 1 || size === 0 || scratch.small(outer * size, SOFTMAX_MIN_LENGTH) ||
+      !isFloat32(x) ||
+      !isFloat32(out)
     ) {
       fallback.softmax(x, args);
       return;
