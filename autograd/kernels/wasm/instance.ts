@@ -61,8 +61,8 @@ export interface KernelExports {
     eps: number,
     scale: number,
   ): void;
-  /** Sum along the middle axis; `acc` is (inner + 3)·8 bytes of scratch; see reduce.wat. */
-  sum_axis(x: number, out: number, outer: number, size: number, inner: number, acc: number): void;
+  /** Sum along the middle axis; see reduce.wat. */
+  sum_axis(x: number, out: number, outer: number, size: number, inner: number): void;
   /** diff = a − b and out = f32 column sums of diff² over `rows` rows of `w`; see reduce.wat. */
   squared_diff_columns(
     a: number,

@@ -45,10 +45,9 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
     }
     const per = slabsPerChunk(slab);
     const xAt = scratch.base;
-    // 16 bytes of padding after each operand: the loops read whole vectors.
-    const outAt = xAt + align16(per * slab * 4 + 16);
-    const accAt = outAt + align16(per * inner * 4 + 16);
-    if (!scratch.reserve(accAt + (inner + 3) * 8 - scratch.base)) {
+    // 64 bytes of padding after each operand: the strided loop reads and writes blocks of 16 floats.
+    const outAt = xAt + align16(per * slab * 4 + 64);
+    if (!scratch.reserve(outAt + per * inner * 4 + 64 - scratch.base)) {
       fallback.sumAxis(x, args);
       return;
     }
@@ -56,7 +55,7 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
     for (let o = 0; o < outer; o += per) {
       const count = Math.min(per, outer - o);
       mem.set(x.subarray(o * slab, (o + count) * slab), xAt >> 2);
-      scratch.exports.sum_axis(xAt, outAt, count, size, inner, accAt);
+      scratch.exports.sum_axis(xAt, outAt, count, size, inner);
       out.set(mem.subarray(outAt >> 2, (outAt >> 2) + count * inner), o * inner);
     }
   };
@@ -83,14 +82,14 @@ export function wasmSquaredDiffColumns(
       return;
     }
     const per = slabsPerChunk(w);
-    // 16 bytes of padding after each operand: the loops read whole vectors.
-    const bytes = align16(per * w * 4 + 16);
+    // 64 bytes of padding after each operand: the loop reads and writes blocks of 16 floats.
+    const bytes = align16(per * w * 4 + 64);
     const aAt = scratch.base;
     const bAt = aAt + bytes;
     const diffAt = bAt + bytes;
     const outAt = diffAt + bytes;
-    const accAt = outAt + align16(w * 4 + 16);
-    if (!scratch.reserve(accAt + (w + 3) * 8 - scratch.base)) {
+    const accAt = outAt + align16(w * 4 + 64);
+    if (!scratch.reserve(accAt + (w + 15) * 8 - scratch.base)) {
       fallback.squaredDiffColumns(a, b, args);
       return;
     }
