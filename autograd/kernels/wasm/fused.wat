@@ -44,34 +44,53 @@
 ;; out[i] = grad[i]·f′(y[i]) for i < n, f′ written in the activation's output:
 ;; op 0 sigmoid y·(1 − y), 1 tanh 1 − y·y, 2 relu [y > 0] (as 1.0 or 0.0, then
 ;; multiplied, so a zero keeps the gradient's sign and NaN·0 stays NaN, as
-;; the unfused mul(g, step(x)) does). Whole vectors over padded operands, as
-;; in elementwise.wat; $out may equal $grad.
+;; the unfused mul(g, step(x)) does). Blocks of four vectors (n rounded up to
+;; a multiple of 16: the TypeScript side reserves whole chunks of a multiple
+;; of 16 floats), one dispatch per block; a vector at a time, the sigmoid's
+;; took 9.0 µs for 36,864 floats and ReLU's 11.1. $out may equal $grad.
 (func (export "activation_grad")
   (param $op i32) (param $y i32) (param $grad i32) (param $out i32) (param $n i32)
-  (local $end i32) (local $v v128) (local $d v128)
+  (local $end i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+  (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
   (local.set $end (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 2))))
   (block $done
-    (loop $vec
+    (loop $block
       (br_if $done (i32.ge_u (local.get $y) (local.get $end)))
-      (local.set $v (v128.load (local.get $y)))
+      (local.set $v0 (v128.load (local.get $y)))
+      (local.set $v1 (v128.load offset=16 (local.get $y)))
+      (local.set $v2 (v128.load offset=32 (local.get $y)))
+      (local.set $v3 (v128.load offset=48 (local.get $y)))
       (block $store
         (block $relu
           (block $tanh
             (block $sigmoid
               (br_table $sigmoid $tanh $relu (local.get $op)))
-            (local.set $d
-              (f32x4.mul (local.get $v) (f32x4.sub (global.get $ONE) (local.get $v))))
+            (local.set $d0 (f32x4.mul (local.get $v0) (f32x4.sub (global.get $ONE) (local.get $v0))))
+            (local.set $d1 (f32x4.mul (local.get $v1) (f32x4.sub (global.get $ONE) (local.get $v1))))
+            (local.set $d2 (f32x4.mul (local.get $v2) (f32x4.sub (global.get $ONE) (local.get $v2))))
+            (local.set $d3 (f32x4.mul (local.get $v3) (f32x4.sub (global.get $ONE) (local.get $v3))))
             (br $store))
-          (local.set $d
-            (f32x4.sub (global.get $ONE) (f32x4.mul (local.get $v) (local.get $v))))
+          (local.set $d0 (f32x4.sub (global.get $ONE) (f32x4.mul (local.get $v0) (local.get $v0))))
+          (local.set $d1 (f32x4.sub (global.get $ONE) (f32x4.mul (local.get $v1) (local.get $v1))))
+          (local.set $d2 (f32x4.sub (global.get $ONE) (f32x4.mul (local.get $v2) (local.get $v2))))
+          (local.set $d3 (f32x4.sub (global.get $ONE) (f32x4.mul (local.get $v3) (local.get $v3))))
           (br $store))
-        (local.set $d
-          (v128.and (f32x4.gt (local.get $v) (global.get $ZERO)) (global.get $ONE))))
-      (v128.store (local.get $out) (f32x4.mul (v128.load (local.get $grad)) (local.get $d)))
-      (local.set $y (i32.add (local.get $y) (i32.const 16)))
-      (local.set $grad (i32.add (local.get $grad) (i32.const 16)))
-      (local.set $out (i32.add (local.get $out) (i32.const 16)))
-      (br $vec))))
+        (local.set $d0 (v128.and (f32x4.gt (local.get $v0) (global.get $ZERO)) (global.get $ONE)))
+        (local.set $d1 (v128.and (f32x4.gt (local.get $v1) (global.get $ZERO)) (global.get $ONE)))
+        (local.set $d2 (v128.and (f32x4.gt (local.get $v2) (global.get $ZERO)) (global.get $ONE)))
+        (local.set $d3 (v128.and (f32x4.gt (local.get $v3) (global.get $ZERO)) (global.get $ONE))))
+      (v128.store (local.get $out)
+        (f32x4.mul (v128.load (local.get $grad)) (local.get $d0)))
+      (v128.store offset=16 (local.get $out)
+        (f32x4.mul (v128.load offset=16 (local.get $grad)) (local.get $d1)))
+      (v128.store offset=32 (local.get $out)
+        (f32x4.mul (v128.load offset=32 (local.get $grad)) (local.get $d2)))
+      (v128.store offset=48 (local.get $out)
+        (f32x4.mul (v128.load offset=48 (local.get $grad)) (local.get $d3)))
+      (local.set $y (i32.add (local.get $y) (i32.const 64)))
+      (local.set $grad (i32.add (local.get $grad) (i32.const 64)))
+      (local.set $out (i32.add (local.get $out) (i32.const 64)))
+      (br $block))))
 
 ;; x[i] = 2·(seed·x[i]) for i < n, in place (the squared error's backward;
 ;; doubling is exact, so the sum of two equal products is reproduced).
