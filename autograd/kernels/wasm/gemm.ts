@@ -148,7 +148,11 @@ const JOB_WORDS = 18;
 /**
  * Runs a gemm on the pool: copies in, packs and multiplies in tasks, copies
  * C out. Returns false, having done nothing, when the scratch cannot grow
- * enough or the grid has too many tasks (the caller then runs on one thread).
+ * enough, the grid has too many tasks, or C is a single tile (the caller
+ * then runs on one thread). A single tile of C is multiplied by one thread
+ * anyway, so the pool would only share out the packing, and measured
+ * slower than one thread: 36×32×1024 (a layer's forward product at batch
+ * 36) 110–122 → 84–95 µs without the pool, 32×64×1024 221–226 → 160–168.
  */
 function threadedGemm(
   scratch: WasmScratch,
@@ -159,7 +163,7 @@ function threadedGemm(
   const { m, n, k } = args;
   const c = args.c as Float32Array;
   const job = gemmJob(m, n, k);
-  if (job.tasks > MAX_TASKS) return false;
+  if (job.tasks > MAX_TASKS || job.rows.count * job.cols.count < 2) return false;
   const aSlot = scratch.base;
   const bSlot = aSlot + align16(m * k * 4);
   const cSlot = bSlot + align16(k * n * 4);
