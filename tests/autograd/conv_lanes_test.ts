@@ -12,9 +12,6 @@
 import assert from "node:assert/strict";
 import {
   type Kernels,
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels as ref,
   setThreads,
   shutdownThreads,
   threadCount,
@@ -24,10 +21,8 @@ import { mul, rand, Rng, sum } from "../../mod.ts";
 import { Conv2d } from "../../layers/mod.ts";
 import { assertSameBits } from "./float_arrays.ts";
 import { withKernels } from "./op_check.ts";
+import { probe, wasm } from "./native_sets.ts";
 
-// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
-const wasm = loadWasmKernels(ref)!;
-const probe = loadNativeKernels(wasm);
 const DEFAULT_THREADS = threadCount();
 
 /** The sets with lanes: name, kernels (null when missing) and why they are skipped. */

@@ -7,16 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels as ref,
-} from "../../autograd/kernels/mod.ts";
+import { referenceKernels as ref } from "../../autograd/kernels/mod.ts";
 import { adviseHugePages, HUGE_PAGE_MIN_BYTES } from "../../autograd/kernels/native/huge_pages.ts";
-
-// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
-const probe = loadNativeKernels(loadWasmKernels(ref)!);
-const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
+import { probe, skipped } from "./native_sets.ts";
 
 Deno.test(`native gatherRows from a large source: the reference rows${skipped}`, {
   ignore: probe.kernels === null,

@@ -9,23 +9,13 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type Kernels,
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels as ref,
-} from "../../autograd/kernels/mod.ts";
+import { type Kernels, referenceKernels as ref } from "../../autograd/kernels/mod.ts";
 import type { Window2d } from "../../autograd/kernels/kernels.ts";
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { POOL_SPLIT_MIN_INPUTS } from "../../autograd/kernels/native/pool.ts";
 import { geometry } from "./kernels/reference_helpers.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
-import { onOneAndTwoThreads } from "./native_sets.ts";
-
-// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
-const wasm = loadWasmKernels(ref)!;
-const probe = loadNativeKernels(wasm);
-const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
+import { onOneAndTwoThreads, probe, skipped, wasm } from "./native_sets.ts";
 
 /** Jobs the engine's pool has run (0 before it exists). */
 const jobs = () => threadPool(() => null)?.jobs ?? 0;

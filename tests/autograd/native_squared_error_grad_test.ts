@@ -7,17 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels as ref,
-} from "../../autograd/kernels/mod.ts";
 import { randomArray } from "./float_arrays.ts";
-
-// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
-const wasm = loadWasmKernels(ref)!;
-const probe = loadNativeKernels(wasm);
-const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
+import { probe, skipped, wasm } from "./native_sets.ts";
 
 /** The bits, with every NaN as one value (payloads are not part of the contract). */
 function bits(x: Float32Array): number[] {

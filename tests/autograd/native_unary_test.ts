@@ -8,21 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  loadNativeKernels,
-  loadWasmKernels,
-  referenceKernels as ref,
-  type UnaryOp,
-} from "../../autograd/kernels/mod.ts";
+import { referenceKernels as ref, type UnaryOp } from "../../autograd/kernels/mod.ts";
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { SPLIT_MIN_LENGTH } from "../../autograd/kernels/native/unary.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
-import { onOneAndTwoThreads } from "./native_sets.ts";
-
-// Opened here, outside any test, so the resource sanitizer never sees the library being loaded.
-const wasm = loadWasmKernels(ref)!;
-const probe = loadNativeKernels(wasm);
-const skipped = probe.kernels === null ? ` (skipped: ${probe.reason})` : "";
+import { onOneAndTwoThreads, probe, skipped, wasm } from "./native_sets.ts";
 
 /** Jobs the engine's pool has run (0 before it exists). */
 const jobs = () => threadPool(() => null)?.jobs ?? 0;
