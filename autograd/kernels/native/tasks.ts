@@ -161,7 +161,12 @@ export function nativeTasks(
       const xAt = pool[Q.region] + task * pool[Q.partBytes];
       const outAt = xAt + ((inputs * 4 + 15) & ~15);
       const indexAt = outAt + ((outputs * 4 + 15) & ~15);
-      const { buffer } = wasm.memory as unknown as WebAssembly.Memory;
+      const memory = wasm.memory as unknown as WebAssembly.Memory;
+      // This thread's buffer of a memory that the caller has just grown can still have the old
+      // length (V8 updates it at an interrupt check, which came too late under --cpu-prof);
+      // grow(0) updates it now.
+      if (memory.buffer.byteLength < indexAt + outputs * 4) memory.grow(0);
+      const { buffer } = memory;
       new Float32Array(buffer).set(
         new Float32Array(view(pool[Q.from] + first * h * w * 4, inputs)),
         xAt >> 2,
