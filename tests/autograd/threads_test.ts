@@ -20,7 +20,8 @@ import {
 } from "../../autograd/kernels/mod.ts";
 import { onOneThread, threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { kernelBuilds } from "../../autograd/kernels/wasm/instance.ts";
-import { sharedBinary } from "../../autograd/kernels/wasm/shared_memory.ts";
+import { GEMM_TASK, sharedBinary } from "../../autograd/kernels/wasm/shared_memory.ts";
+import { InklingError } from "../../autograd/errors.ts";
 import { mul, rand, Rng, sum } from "../../mod.ts";
 import { Conv2d } from "../../layers/mod.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
@@ -217,6 +218,32 @@ Deno.test("training a small CNN for a few steps gives the same weights on 1 and 
     for (let i = 0; i < one.weights.length; i++) {
       assertSameBits(two.weights[i], one.weights[i], `parameter ${i}`);
     }
+  } finally {
+    restore();
+  }
+});
+
+Deno.test("a task that traps fails its job with the task, its thread and the trap; the pool goes on", async () => {
+  const kernels = loadWasmKernels(referenceKernels)!;
+  try {
+    await useThreads(2, kernels);
+    const pool = threadPool(() => null)!;
+    // Job words past the end of the memory (at most 1 GiB): every gemm_task traps reading them.
+    assert.throws(
+      () => pool.run({ module: 0, fn: GEMM_TASK, arg: 0x7ffffff0, tasks: 2, phase1: 0 }),
+      (error: Error) =>
+        error instanceof InklingError &&
+        /^ThreadPool\.run: a task failed: gemm_task, task [01] on thread [01]: RuntimeError: memory access out of bounds/
+          .test(error.message),
+    );
+    const m = 128; // above the threaded-gemm threshold
+    const [a, b] = [randomArray(m * m, 1), randomArray(m * m, 2)];
+    const [c1, c2] = [new Float32Array(m * m), new Float32Array(m * m)];
+    const jobs = pool.jobs;
+    onOneThread(() => kernels.gemm({ a, b, c: c1, m, n: m, k: m }));
+    kernels.gemm({ a, b, c: c2, m, n: m, k: m });
+    assert.equal(pool.jobs, jobs + 1, "the next product runs on the pool");
+    assertSameBits(c2, c1, "and gives one thread's bits");
   } finally {
     restore();
   }

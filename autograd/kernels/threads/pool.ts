@@ -27,12 +27,14 @@
 import { InklingError } from "../../errors.ts";
 import {
   CONTROL_WORDS,
+  FAILURE_BYTES,
   LAYOUT,
   MAX_TASKS,
   participate,
   SPIN_MS,
   spinWhile,
   type TaskFunction,
+  type ThreadContext,
   type WorkerInit,
   workerMain,
 } from "./protocol.ts";
@@ -186,7 +188,7 @@ export class ThreadPool {
   readonly #control: Int32Array;
   readonly #workers: WorkerHandle[] = [];
   readonly #factory: WorkerFactory;
-  readonly #context: { instances: Record<string, unknown>[]; names: string[]; slot: number };
+  readonly #context: ThreadContext;
   #generation = 0;
   #jobs = 0;
   /** The host tasks this pool runs, if any. */
@@ -200,12 +202,14 @@ export class ThreadPool {
     this.host = modules.host ?? null;
     this.hostModule = modules.modules.length;
     this.#control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+    const failure = new Uint8Array(new SharedArrayBuffer(FAILURE_BYTES));
     const names = [...modules.names, ...(this.host?.names ?? [])];
     const instances = modules.instances as Record<string, unknown>[];
     this.#context = {
       instances: this.host ? [...instances, this.host.here] : instances,
       names,
       slot: 0,
+      failure,
     };
     this.#factory = new WorkerFactory(this.host?.source ?? null);
     for (let slot = 1; slot < threads; slot++) {
@@ -215,6 +219,7 @@ export class ThreadPool {
         names,
         control: this.#control,
         layout: LAYOUT,
+        failure,
         slot,
         spinMs: SPIN_MS,
         hostInit: this.host?.init,
@@ -256,8 +261,9 @@ export class ThreadPool {
 
   /**
    * Runs `job` on every thread and returns when all its tasks are done. A
-   * task that throws (a trap in WebAssembly) makes this throw an
-   * {@linkcode InklingError} after the job has drained.
+   * task that throws (a trap in WebAssembly, a host task's error) makes this
+   * throw an {@linkcode InklingError} after the job has drained, naming the
+   * first such task, its thread and its error.
    */
   run(job: Job): void {
     if (!(job.tasks >= 1 && job.tasks <= MAX_TASKS)) {
@@ -287,9 +293,9 @@ export class ThreadPool {
       done = Atomics.load(control, L.done);
     }
     if (Atomics.exchange(control, L.error, 0) !== 0) {
-      throw new InklingError(
-        "ThreadPool.run: a task failed (a WebAssembly trap or a host task's error)",
-      );
+      // A copy: TextDecoder does not read shared memory.
+      const bytes = this.#context.failure.slice(0, Atomics.load(control, L.failureBytes));
+      throw new InklingError(`ThreadPool.run: a task failed: ${new TextDecoder().decode(bytes)}`);
     }
   }
 

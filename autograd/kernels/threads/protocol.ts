@@ -51,8 +51,10 @@ export interface Layout {
   readonly fn: number;
   /** The argument passed to every call (the job's address in WebAssembly memory). */
   readonly arg: number;
-  /** Set when a task threw. */
+  /** Set when a task threw (by the first such task of the job only). */
   readonly error: number;
+  /** Bytes of that task's message in the failure buffer. */
+  readonly failureBytes: number;
   /** Workers ready to take tasks. */
   readonly ready: number;
   /** Tasks run by workers so far (tests check that workers took part). */
@@ -77,10 +79,31 @@ export const LAYOUT: Layout = Object.freeze({
   ready: 11,
   byWorkers: 12,
   quit: 13,
+  failureBytes: 14,
 });
 
 /** Words in the control array. */
-export const CONTROL_WORDS = 14;
+export const CONTROL_WORDS = 15;
+
+/** Bytes kept of a failed task's message (UTF-8, cut at this length). */
+export const FAILURE_BYTES = 1024;
+
+/**
+ * What a thread brings to {@linkcode participate}: the module instances,
+ * the export names, its slot, and the shared buffer of
+ * {@linkcode FAILURE_BYTES} where the job's first failing task leaves its
+ * message for the caller.
+ */
+export interface ThreadContext {
+  /** The module instances, then the host tasks, if any. */
+  instances: Record<string, unknown>[];
+  /** Export names a job can name. */
+  names: string[];
+  /** This thread's slot (0 is the caller). */
+  slot: number;
+  /** The failure buffer, shared by every thread of the pool. */
+  failure: Uint8Array;
+}
 
 /** Most tasks in one job: the claim word keeps the task index in 16 bits. */
 export const MAX_TASKS = 0xffff;
@@ -121,7 +144,7 @@ export type TaskFunction = (arg: number, task: number, slot: number) => void;
 export function participate(
   control: Int32Array,
   layout: Layout,
-  context: { instances: Record<string, unknown>[]; names: string[]; slot: number },
+  context: ThreadContext,
   claimed = -1,
 ): void {
   for (let owned = claimed;; owned = -1) {
@@ -147,8 +170,14 @@ export function participate(
     try {
       const run = context.instances[module][context.names[fn]] as TaskFunction;
       run(arg, task, context.slot);
-    } catch {
-      Atomics.store(control, layout.error, 1);
+    } catch (error) {
+      // The first failure of the job leaves what it was and where, for the caller's error.
+      if (Atomics.compareExchange(control, layout.error, 0, 1) === 0) {
+        const text = `${context.names[fn]}, task ${task} on thread ${context.slot}: ${error}`;
+        const bytes = new TextEncoder().encode(text).subarray(0, context.failure.length);
+        context.failure.set(bytes);
+        Atomics.store(control, layout.failureBytes, bytes.length);
+      }
     }
     if (context.slot !== 0) Atomics.add(control, layout.byWorkers, 1);
     if (task < phase1 && Atomics.add(control, layout.phase, 1) + 1 === phase1) {
@@ -170,6 +199,8 @@ export interface WorkerInit {
   control: Int32Array;
   /** Its layout. */
   layout: Layout;
+  /** Where a failing task leaves its message ({@linkcode ThreadContext}). */
+  failure: Uint8Array;
   /** This worker's slot (1, 2, …). */
   slot: number;
   /** How long it polls for the next job before it sleeps, in ms ({@linkcode SPIN_MS}). */
@@ -211,7 +242,7 @@ export function workerMain(
     if (tasks === null) return;
     instances.push(tasks);
   }
-  const context = { instances, names: init.names, slot: init.slot };
+  const context = { instances, names: init.names, slot: init.slot, failure: init.failure };
   Atomics.add(control, layout.ready, 1);
   while (Atomics.load(control, layout.quit) === 0) {
     const wake = Atomics.load(control, layout.wake);
