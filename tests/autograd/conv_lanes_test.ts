@@ -19,7 +19,7 @@ import {
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
 import { mul, rand, Rng, sum } from "../../mod.ts";
 import { Conv2d } from "../../layers/mod.ts";
-import { assertSameBits } from "./float_arrays.ts";
+import { assertSameBits, randomArray } from "./float_arrays.ts";
 import { withKernels } from "./op_check.ts";
 import { probe, wasm } from "./native_sets.ts";
 
@@ -151,3 +151,71 @@ for (const { name, kernels, skipped } of SETS) {
     );
   });
 }
+
+Deno.test(
+  `native conv lanes: arrays inside larger ones, nothing around them written; short ones declined${
+    SETS[1].skipped
+  }`,
+  { ignore: probe.kernels === null },
+  () =>
+    onEachThreadCount((threads) => {
+      // The lanes copy the caller's chunks in and out through their addresses.
+      const k = probe.kernels!;
+      const geo = { n: 8, c: 3, h: 12, w: 12, kh: 5, kw: 5, stride: 1, pad: 0, oh: 8, ow: 8 };
+      const g = { ...geo, oc: 4, chunk: 2 };
+      const [image, outputs, weights] = [8 * 3 * 144, 8 * 4 * 64, 4 * 3 * 25];
+      /** A random array of `length` inside a larger one, 17 elements in. */
+      const inside = (length: number, seed: number) =>
+        randomArray(length + 40, seed).subarray(17, 17 + length);
+      const [x, weight, bias, gz] = [
+        inside(image, 1),
+        inside(weights, 2),
+        inside(4, 3),
+        inside(outputs, 4),
+      ];
+      const [out, gx, gw] = [inside(outputs, 5), inside(image, 6), inside(weights, 7)];
+      const around = [out, gx, gw].map((a) => new Float32Array(a.buffer).slice());
+      assert.ok(k.convForward!(x, { weight, bias, geo: g, out }));
+      assert.ok(k.convBackward!(gz, { x, weight, geo: g, gx, gw }));
+      const alone = (a: Float32Array) => a.slice();
+      const want = [new Float32Array(outputs), new Float32Array(image), new Float32Array(weights)];
+      assert.ok(
+        k.convForward!(alone(x), {
+          weight: alone(weight),
+          bias: alone(bias),
+          geo: g,
+          out: want[0],
+        }),
+      );
+      assert.ok(
+        k.convBackward!(alone(gz), {
+          x: alone(x),
+          weight: alone(weight),
+          geo: g,
+          gx: want[1],
+          gw: want[2],
+        }),
+      );
+      [out, gx, gw].forEach((a, i) => {
+        const what = `${threads} thread(s), array ${i}`;
+        assertSameBits(a, want[i], `${what}: as whole arrays`);
+        const whole = new Float32Array(a.buffer);
+        assertSameBits(whole.subarray(0, 17), around[i].subarray(0, 17), `${what}: before it`);
+        assertSameBits(
+          whole.subarray(17 + a.length),
+          around[i].subarray(17 + a.length),
+          `${what}: after it`,
+        );
+      });
+      assert.equal(
+        k.convForward!(x.subarray(1), { weight, bias, geo: g, out }),
+        false,
+        "short input",
+      );
+      assert.equal(
+        k.convBackward!(gz, { x, weight, geo: g, gx: gx.subarray(1) }),
+        false,
+        "short gx",
+      );
+    }),
+);

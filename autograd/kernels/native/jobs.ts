@@ -73,7 +73,15 @@ export const LANE_WORDS = Object.freeze({
   laneBytes: 19,
   stride: 20,
   pad: 21,
-  count: 22,
+  /** The caller's input batch, which each lane copies its chunks of into `x`. */
+  callerX: 22,
+  /** The caller's output (forward), which each lane copies its chunks of `y` into. */
+  callerY: 23,
+  /** The caller's output gradient (backward), copied into `gz` chunk by chunk. */
+  callerGz: 24,
+  /** The caller's input gradient (backward), copied from `gx` chunk by chunk, or −1. */
+  callerGx: 25,
+  count: 26,
 });
 
 /**

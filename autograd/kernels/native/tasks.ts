@@ -144,6 +144,8 @@ export function nativeTasks(
       dCols,
     };
   };
+  /** Copies `count` floats from address `from` to address `to` (BLAS `scopy`). */
+  const move = (count: number, from: number, to: number) => scopy!(count, at(from), 1, at(to), 1);
   /** `length` 4-byte elements of the caller's memory at `address` (never 0: an array's). */
   const view = (address: number, length: number) =>
     Deno.UnsafePointerView.getArrayBuffer(at(address)!, length * 4);
@@ -253,6 +255,7 @@ export function nativeTasks(
         const count = Math.min(g.chunk, g.n - b0);
         const np = count * g.plane;
         const x = lane[L.x] + b0 * image * 4;
+        move(count * image, lane[L.callerX] + b0 * image * 4, g.base + x);
         wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow);
         product({
           m: g.oc,
@@ -272,6 +275,7 @@ export function nativeTasks(
           g.plane,
           bias < 0 ? 0 : 1,
         );
+        move(count * g.oc * g.plane, g.base + y, lane[L.callerY] + b0 * g.oc * g.plane * 4);
       }
     },
     conv_backward: (_arg, task) => {
@@ -283,9 +287,11 @@ export function nativeTasks(
         const count = Math.min(g.chunk, g.n - b0);
         const np = count * g.plane;
         const gz = lane[L.gz] + b0 * g.oc * g.plane * 4;
+        move(count * g.oc * g.plane, lane[L.callerGz] + b0 * g.oc * g.plane * 4, g.base + gz);
         wasm.swap_leading_axes(gz, g.rowsOut, g.rowsOut, count, g.oc, g.plane, 0);
         if (gw >= 0) {
           const x = lane[L.x] + b0 * image * 4;
+          move(count * image, lane[L.callerX] + b0 * image * 4, g.base + x);
           wasm.im2col(x, g.cols, count, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow);
           product({
             m: g.oc,
@@ -309,6 +315,8 @@ export function nativeTasks(
             c: g.base + g.dCols,
             transA: true,
           });
+          // col2im adds into the chunk's input gradient, zeroed first (sscal by 0 writes zeros).
+          sscal!(count * image, 0, at(g.base + gx + b0 * image * 4), 1);
           wasm.col2im(
             g.dCols,
             gx + b0 * image * 4,
@@ -323,6 +331,7 @@ export function nativeTasks(
             g.oh,
             g.ow,
           );
+          move(count * image, g.base + gx + b0 * image * 4, lane[L.callerGx] + b0 * image * 4);
         }
       }
     },
