@@ -48,10 +48,16 @@ export interface BackwardOptions {
 /**
  * Zeroed storage for an op's result. Inside a {@linkcode tidy} scope it may be
  * an array an earlier scope released, and goes back to the pool when this
- * scope ends unless a tensor that survives it holds it.
+ * scope ends unless a tensor that survives it holds it. `written`: the op's
+ * kernel writes every element before any is read, on every backend and
+ * path, so a reused array need not be zeroed (storage_pool.ts).
  */
-export function allocate(dtype: DType, size: number): Storage {
-  return takeStorage(dtype === "float64", size);
+export function allocate(
+  dtype: DType,
+  size: number,
+  options: { written?: boolean } = {},
+): Storage {
+  return takeStorage(dtype === "float64", size, options);
 }
 
 /**

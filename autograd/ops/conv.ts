@@ -118,7 +118,8 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
     kernels().im2col(xs, { ...geo, n: count, cols });
   };
   const k0 = kernels();
-  const y = allocate(dtype, geo.n * oc * plane);
+  // Written whole: by the backend's chunks, or chunk by chunk below.
+  const y = allocate(dtype, geo.n * oc * plane, { written: true });
   const chunks = { ...geo, oc, chunk };
   // A backend may run the whole chunk loop itself (native: chunks side by side).
   const whole =

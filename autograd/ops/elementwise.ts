@@ -44,7 +44,7 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, name: string): Tensor
 }
 
 function unaryForward(op: UnaryOp, x: Tensor): Tensor {
-  const out = allocate(x.dtype, x.size);
+  const out = allocate(x.dtype, x.size, { written: true });
   kernels().unary(op, x.data, out);
   return new Tensor(out, x.shape);
 }
@@ -55,7 +55,7 @@ function unaryForward(op: UnaryOp, x: Tensor): Tensor {
  * g·(y·(1 − y)), g·(1 − y·y)) with one array instead of two or three.
  */
 function activationBackward(op: ActivationOp, y: Tensor, g: Tensor): Tensor {
-  const out = allocate(y.dtype, y.size);
+  const out = allocate(y.dtype, y.size, { written: true });
   kernels().activationGrad(op, { y: y.data, grad: g.data, out });
   return new Tensor(out, y.shape);
 }

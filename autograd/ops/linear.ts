@@ -64,7 +64,7 @@ export function linear(
     );
   }
   const k0 = kernels();
-  const y = allocate(dtype, m * n);
+  const y = allocate(dtype, m * n, { written: true });
   k0.gemm({ a: x.data, b: weight.data, c: y, m, n, k });
   if (bias) k0.addBias(y, { bias: bias.data, out: y, activation: act ?? undefined });
   else if (act) k0.unary(act, y, y);

@@ -193,14 +193,15 @@ export function squaredError(
   }
   const dtype = checkSameDType("squaredError", prediction, target);
   const k = kernels();
-  const diff = allocate(dtype, prediction.size);
+  // Written whole: diff by squaredDiffColumns or sub, columns by squaredDiffColumns.
+  const diff = allocate(dtype, prediction.size, { written: true });
   // The reduction `sum` does: axis by axis, outermost first. The first axis
   // runs fused with the difference and the squares (squaredDiffColumns)
   // unless the rows are single elements, where sumAxis is a plain sum.
   const width = prediction.size / Math.max(prediction.shape[0] ?? 1, 1);
   let total: Tensor;
   if (prediction.ndim > 0 && width > 1) {
-    const columns = allocate(dtype, width);
+    const columns = allocate(dtype, width, { written: true });
     k.squaredDiffColumns(prediction.data, target.data, { diff, out: columns });
     const rest = prediction.shape.slice(1).map((_, i) => i + 1);
     const kept = sumAxes(new Tensor(columns, [1, ...prediction.shape.slice(1)]), rest);

@@ -30,7 +30,7 @@ function geometry(x: Tensor, options: PoolOptions, op: string) {
 export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
   const geo = geometry(x, options, "maxPool2d");
   const shape = [geo.n, geo.c, geo.oh, geo.ow];
-  const out = allocate(x.dtype, geo.n * geo.c * geo.oh * geo.ow);
+  const out = allocate(x.dtype, geo.n * geo.c * geo.oh * geo.ow, { written: true });
   const index = new Int32Array(out.length);
   kernels().maxPool2d(x.data, { ...geo, out, index });
   return record("maxPool2d", [x], new Tensor(out, shape), (g) => {
@@ -44,7 +44,7 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
 export function avgPool2d(x: Tensor, options: PoolOptions): Tensor {
   const geo = geometry(x, options, "avgPool2d");
   const shape = [geo.n, geo.c, geo.oh, geo.ow];
-  const out = allocate(x.dtype, geo.n * geo.c * geo.oh * geo.ow);
+  const out = allocate(x.dtype, geo.n * geo.c * geo.oh * geo.ow, { written: true });
   kernels().avgPool2d(x.data, { ...geo, out });
   return record("avgPool2d", [x], new Tensor(out, shape), (g) => {
     const gx = allocate(x.dtype, x.size);
