@@ -12,9 +12,13 @@ import {
   AutogradError,
   keep,
   matmul,
+  maxPool2d,
   mul,
+  neg,
+  relu,
   reshape,
   SGD,
+  squaredError,
   sum,
   type Tensor,
   tensor,
@@ -60,8 +64,31 @@ Deno.test("released storage comes back zeroed to the next scope, as the same arr
     const again = allocate("float32", 5);
     assert.equal(again, first);
     assert.deepEqual([...again], [0, 0, 0, 0, 0]);
+    again.fill(3);
+  });
+  tidy(() => {
+    // For an op whose kernel writes every element: the same array, as it was left.
+    const written = allocate("float32", 5, { written: true });
+    assert.equal(written, first);
+    assert.deepEqual([...written], [3, 3, 3, 3, 3]);
   });
   assert.notEqual(allocate("float32", 5), first, "outside every scope storage is new");
+  assert.deepEqual([...allocate("float32", 5, { written: true })], [0, 0, 0, 0, 0], "and zero");
+});
+
+Deno.test("ops whose kernels write every element give the same results from reused storage", () => {
+  // Inside tidy each step's outputs are the previous step's arrays, not zeroed, holding other
+  // values: every element must be written. Outside every scope, storage is new and zero.
+  const w = tensor([[1, 0], [0, 1], [1, 1]]);
+  const step = (scale: number) => {
+    const x = tensor([[-1, 2, -3], [4, -5, 6]].map((row) => row.map((v) => v * scale)));
+    const y = relu(matmul(x, w));
+    const pooled = maxPool2d(reshape(y, [1, 1, 2, 2]), { kernel: 2 });
+    return [...sum(mul(y, y)).toArray(), ...pooled.toArray(), ...squaredError(y, neg(y)).toArray()];
+  };
+  for (const scale of [3, -2, 5, 1]) {
+    assert.deepEqual(tidy(() => step(scale)), step(scale), `×${scale}`);
+  }
 });
 
 Deno.test("keep(), creation functions, clone() and gradients (from backward or by hand) survive the scope", () => {
