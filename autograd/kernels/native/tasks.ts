@@ -61,12 +61,15 @@ export type Task = (arg: number, task: number, slot: number) => void;
  * Sent to the workers as source text, so it refers to nothing outside
  * itself.
  *
- * A lane's forward, per chunk: im2col into its columns, one sgemm into its
- * product [OC, images·OH·OW], and swap_leading_axes (with the bias) into
- * the output. Its backward: swap the output gradient into [OC, images·OH·OW];
- * unfold the chunk again and add dZ·colsᵀ into the lane's own weight
- * gradient (the first chunk writes it); Wᵀ·dZ into its column gradient and
- * col2im into the input gradient (each chunk's images are its own).
+ * A lane's forward, per chunk: the chunk's images copied in from the
+ * caller's batch, im2col into its columns, one sgemm into its product
+ * [OC, images·OH·OW], swap_leading_axes (with the bias) into the output, and
+ * the chunk's output copied out to the caller's. Its backward: the chunk's
+ * output gradient copied in and swapped into [OC, images·OH·OW]; its images
+ * copied in and unfolded again, and dZ·colsᵀ added into the lane's own
+ * weight gradient (the first chunk writes it); Wᵀ·dZ into its column
+ * gradient, col2im into the chunk's input gradient (zeroed first; each
+ * chunk's images are its own), copied out to the caller's.
  */
 export function nativeTasks(
   init: unknown,
