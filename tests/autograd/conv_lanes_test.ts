@@ -167,35 +167,22 @@ Deno.test(
       /** A random array of `length` inside a larger one, 17 elements in. */
       const inside = (length: number, seed: number) =>
         randomArray(length + 40, seed).subarray(17, 17 + length);
-      const [x, weight, bias, gz] = [
-        inside(image, 1),
-        inside(weights, 2),
-        inside(4, 3),
-        inside(outputs, 4),
-      ];
+      type Arrays = Record<"x" | "weight" | "bias" | "gz" | "out" | "gx" | "gw", Float32Array>;
+      /** The layer's forward and backward on these arrays, writing out, gx and gw. */
+      const run = (a: Arrays) => {
+        assert.ok(k.convForward!(a.x, { weight: a.weight, bias: a.bias, geo: g, out: a.out }));
+        assert.ok(k.convBackward!(a.gz, { x: a.x, weight: a.weight, geo: g, gx: a.gx, gw: a.gw }));
+      };
+      const given = { x: inside(image, 1), weight: inside(weights, 2), bias: inside(4, 3) };
+      const inputs = { ...given, gz: inside(outputs, 4) };
       const [out, gx, gw] = [inside(outputs, 5), inside(image, 6), inside(weights, 7)];
       const around = [out, gx, gw].map((a) => new Float32Array(a.buffer).slice());
-      assert.ok(k.convForward!(x, { weight, bias, geo: g, out }));
-      assert.ok(k.convBackward!(gz, { x, weight, geo: g, gx, gw }));
-      const alone = (a: Float32Array) => a.slice();
+      run({ ...inputs, out, gx, gw });
       const want = [new Float32Array(outputs), new Float32Array(image), new Float32Array(weights)];
-      assert.ok(
-        k.convForward!(alone(x), {
-          weight: alone(weight),
-          bias: alone(bias),
-          geo: g,
-          out: want[0],
-        }),
+      const alone = Object.fromEntries(
+        Object.entries(inputs).map(([name, a]) => [name, a.slice()]),
       );
-      assert.ok(
-        k.convBackward!(alone(gz), {
-          x: alone(x),
-          weight: alone(weight),
-          geo: g,
-          gx: want[1],
-          gw: want[2],
-        }),
-      );
+      run({ ...alone as typeof inputs, out: want[0], gx: want[1], gw: want[2] });
       [out, gx, gw].forEach((a, i) => {
         const what = `${threads} thread(s), array ${i}`;
         assertSameBits(a, want[i], `${what}: as whole arrays`);
@@ -208,12 +195,12 @@ Deno.test(
         );
       });
       assert.equal(
-        k.convForward!(x.subarray(1), { weight, bias, geo: g, out }),
+        k.convForward!(inputs.x.subarray(1), { ...given, geo: g, out }),
         false,
         "short input",
       );
       assert.equal(
-        k.convBackward!(gz, { x, weight, geo: g, gx: gx.subarray(1) }),
+        k.convBackward!(inputs.gz, { ...given, geo: g, gx: gx.subarray(1) }),
         false,
         "short gx",
       );
