@@ -13,7 +13,10 @@
  * symbols) and calls it on raw addresses: the caller's arrays live in the
  * same process, their backing stores do not move, and the caller keeps them
  * referenced until every panel is done. The bits are the same for every
- * thread count: one thread runs the same panels one after another.
+ * thread count: one thread runs the same panels one after another. A panel
+ * may itself be a few calls ("pieces", panels.ts), which OpenBLAS runs
+ * faster than one at these sizes; the caller runs its panels with the same
+ * task code as the workers.
  *
  * No size threshold for BLAS itself: an FFI call costs about 0.1 µs, and
  * measured medians (µs, OpenBLAS 0.3.21 on one thread, loaded 2-core
@@ -27,7 +30,7 @@
 import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
 import type { Blas } from "./blas.ts";
-import { leadingDims, type Panel, planPanels } from "./panels.ts";
+import { leadingDims, planPanels } from "./panels.ts";
 import { nativeHost, runTasks } from "./host.ts";
 import { PANEL_WORDS as P } from "./jobs.ts";
 
@@ -66,42 +69,33 @@ export function nativeGemm(
     const shape = { m, n, k, transA: args.transA === true, transB: args.transB === true };
     const beta = args.accumulate ? 1 : 0;
     const panels = planPanels(shape);
-    if (panels.length === 1) {
+    const host = nativeHost(blas);
+    const task = host.tasks.here.sgemm_panel;
+    if ((panels.length === 1 && panels[0].pieces === 1) || task === undefined) {
       blas.sgemm({ a, b, c, ...shape, beta });
       return;
     }
     const ld = leadingDims(shape);
     const partials = partialProducts(panels.filter((p) => p.partial).length * m * n);
-    const runHere = (index: number) => {
-      const p: Panel = panels[index];
-      const target = p.partial ? partials : c;
-      blas.sgemm({
-        ...shape,
-        ...ld,
-        a: p.aOffset === 0 ? a : a.subarray(p.aOffset),
-        b: p.bOffset === 0 ? b : b.subarray(p.bOffset),
-        c: p.cOffset === 0 ? target : target.subarray(p.cOffset),
-        m: p.m,
-        n: p.n,
-        k: p.k,
-        beta: p.partial ? 0 : beta,
-      });
-    };
-    const host = nativeHost(blas);
     const words = host.panel;
     words.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, ld.lda, ld.ldb, ld.ldc]);
     words[P.a] = address(a);
     words[P.b] = address(b);
     words[P.c] = address(c);
     words[P.partials] = partials.length === 0 ? -1 : address(partials);
-    panels.forEach((panel, i) => {
+    panels.forEach((p, i) => {
       words.set(
-        [panel.aOffset, panel.bOffset, panel.cOffset, panel.m, panel.n, panel.k, +panel.partial],
+        [p.aOffset, p.bOffset, p.cOffset, p.m, p.n, p.k, +p.partial, p.pieces, p.along],
         P.panels + i * P.perPanel,
       );
     });
-    const name = "sgemm_panel";
-    runTasks(host, { name, count: panels.length, threads: options.threads, here: runHere });
+    if (panels.length === 1) {
+      // One panel in pieces: nothing to share.
+      task(0, 0, 0);
+      return;
+    }
+    const here = (i: number) => task(0, i, 0);
+    runTasks(host, { name: "sgemm_panel", count: panels.length, threads: options.threads, here });
     // Depth panels: C += each partial, in panel order (f32 additions, whichever kernel adds).
     const whole = c.length === m * n ? c : c.subarray(0, m * n);
     for (let start = 0; start < partials.length; start += m * n) {

@@ -19,7 +19,8 @@ import { align16, poolModules } from "../wasm/scratch.ts";
 /**
  * Words of a panel job: the product's layout and operand addresses (with
  * the partial products' for depth panels, or −1), then per panel its
- * offsets, m, n, k and whether it writes a partial (panels.ts).
+ * offsets, m, n, k, whether it writes a partial, and its pieces and the
+ * dimension they cut (panels.ts).
  */
 export const PANEL_WORDS = Object.freeze({
   transA: 0,
@@ -33,7 +34,7 @@ export const PANEL_WORDS = Object.freeze({
   c: 8,
   partials: 9,
   panels: 10,
-  perPanel: 7,
+  perPanel: 9,
 });
 
 /**

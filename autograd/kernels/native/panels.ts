@@ -61,6 +61,31 @@ export const DEPTH_RATIO = 8;
  */
 export const PANEL_ALIGN = 16;
 
+/**
+ * Most multiply-adds (m·n·k) in one `cblas_sgemm` call of a panel: a panel
+ * above it runs as up to {@linkcode MAX_PIECES} calls ("pieces") along its
+ * own dimension. OpenBLAS 0.3.21 (the SkylakeX/Cooperlake kernels Debian's
+ * build picks on this AVX-512 CPU) multiplies products of at most 100³
+ * multiply-adds with its small-matrix kernels, without packing the
+ * operands, and at these sizes packing is most of the work. One thread, µs:
+ * the MLP's forward product 32×64×1024 as two depth panels (each 2^20) 49–53,
+ * as four pieces 38–39; its weight gradient 1024×64×32 (Aᵀ) 52–53 → 40;
+ * 16×64×1024 whole 27, in two pieces 19. Larger products gain little or
+ * lose by being cut (64×128×1024 in 4 depth calls 183 → 184, in 16 → 167;
+ * 128×256×1024 in 4 calls 683 → 795), so only panels needing at most
+ * {@linkcode MAX_PIECES} are cut.
+ */
+export const SMALL_CALL = 1_000_000;
+
+/**
+ * Most pieces a panel is cut into (see {@linkcode SMALL_CALL}): two, as
+ * measured; a panel of more is left whole.
+ */
+export const MAX_PIECES = 2;
+
+/** The dimension a panel is cut along (its pieces too): 0 k (depth), 1 rows, 2 columns. */
+export type Along = 0 | 1 | 2;
+
 /** The shape and layout of a row-major product C (m×n) = op(A)·op(B) (+ C). */
 export interface GemmShape {
   /** Rows of C. */
@@ -96,6 +121,20 @@ export interface Panel {
   k: number;
   /** Whether it writes a partial product, added to C afterwards, instead of C. */
   partial: boolean;
+  /**
+   * How many `cblas_sgemm` calls it runs as, cutting its own extent along
+   * `along` into equal pieces ({@linkcode SMALL_CALL}); depth pieces after
+   * the first add into what the first wrote.
+   */
+  pieces: number;
+  /** The dimension the pieces cut ({@linkcode Along}). */
+  along: Along;
+}
+
+/** Pieces for a call of `m`·`n`·`k` multiply-adds: 1, or what keeps each small (at most MAX_PIECES). */
+function piecesOf(m: number, n: number, k: number): number {
+  const pieces = Math.ceil((m * n * k) / SMALL_CALL);
+  return pieces <= MAX_PIECES ? pieces : 1;
 }
 
 /** Leading dimensions of the whole product (row-major), which every panel keeps. */
@@ -112,11 +151,22 @@ export function leadingDims(shape: GemmShape): { lda: number; ldb: number; ldc: 
  */
 export function planPanels(shape: GemmShape): Panel[] {
   const { m, n, k, transA, transB } = shape;
-  const whole: Panel = { aOffset: 0, bOffset: 0, cOffset: 0, m, n, k, partial: false };
-  if (m * n * k < SPLIT_MIN_WORK) return [whole];
   const deep = k >= DEPTH_RATIO * Math.max(m, n);
   const byRows = m >= n;
+  const along: Along = deep ? 0 : byRows ? 1 : 2;
   const size = deep ? k : byRows ? m : n;
+  const whole: Panel = {
+    aOffset: 0,
+    bOffset: 0,
+    cOffset: 0,
+    m,
+    n,
+    k,
+    partial: false,
+    pieces: Math.min(piecesOf(m, n, k), size),
+    along,
+  };
+  if (m * n * k < SPLIT_MIN_WORK) return [whole];
   const blocks = Math.floor(size / PANEL_ALIGN);
   if (blocks < PANELS) return [whole];
   const panels: Panel[] = [];
@@ -134,6 +184,8 @@ export function planPanels(shape: GemmShape): Panel[] {
         n,
         k: end - start,
         partial: p > 0,
+        pieces: piecesOf(m, n, end - start),
+        along,
       });
     } else if (byRows) {
       // Row r of op(A) starts at r·k in A (m×k), or at column r of A (k×m) when transposed.
@@ -145,6 +197,8 @@ export function planPanels(shape: GemmShape): Panel[] {
         n,
         k,
         partial: false,
+        pieces: piecesOf(end - start, n, k),
+        along,
       });
     } else {
       // Column c of op(B) starts at column c of B (k×n), or at row c of B (n×k) when transposed.
@@ -156,6 +210,8 @@ export function planPanels(shape: GemmShape): Panel[] {
         n: end - start,
         k,
         partial: false,
+        pieces: piecesOf(m, end - start, k),
+        along,
       });
     }
   }
