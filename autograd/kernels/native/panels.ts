@@ -69,7 +69,7 @@ export const PANEL_ALIGN = 16;
  * multiply-adds with its small-matrix kernels, without packing the
  * operands, and at these sizes packing is most of the work. One thread, µs:
  * the MLP's forward product 32×64×1024 as two depth panels (each 2^20) 49–53,
- * as four pieces 38–39; its weight gradient 1024×64×32 (Aᵀ) 52–53 → 40;
+ * as two panels of two pieces 38–39; its weight gradient 1024×64×32 (Aᵀ) 52–53 → 40;
  * 16×64×1024 whole 27, in two pieces 19. Larger products gain little or
  * lose by being cut (64×128×1024 in 4 depth calls 183 → 184, in 16 → 167;
  * 128×256×1024 in 4 calls 683 → 795), so only panels needing at most
@@ -147,7 +147,9 @@ export function leadingDims(shape: GemmShape): { lda: number; ldb: number; ldc: 
  * The panels of a product: one (the whole product) below
  * {@linkcode SPLIT_MIN_WORK} or when the split dimension has too few
  * aligned blocks, else {@linkcode PANELS} along k for a small C (see
- * {@linkcode DEPTH_RATIO}), otherwise along C's longer side.
+ * {@linkcode DEPTH_RATIO}), otherwise along C's longer side; each in
+ * pieces along the same dimension where that keeps its calls small
+ * ({@linkcode SMALL_CALL}).
  */
 export function planPanels(shape: GemmShape): Panel[] {
   const { m, n, k, transA, transB } = shape;
