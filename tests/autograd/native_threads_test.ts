@@ -89,7 +89,7 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
     await workerReady();
     for (const { m, n, k } of SHAPES) {
       const panels = planPanels({ m, n, k, transA: false, transB: false });
-      assert.ok(panels.length > 1 || panels[0].pieces > 1, "the split is taken");
+      assert.ok(panels.length > 1 || panels[0].calls.length > 1, "the split is taken");
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           for (const accumulate of [false, true]) {
@@ -106,7 +106,7 @@ Deno.test(`native gemm: 1 and 2 threads give the same bits, and so does one BLAS
             assertSameBits(c2, c1, `2 vs 1 thread ${what}`);
             // Panels of C are the one call's bits, unless cut along k or into pieces, which
             // OpenBLAS's small-matrix kernels sum in their own order.
-            if (!deep({ m, n, k }) && panels.every((p) => p.pieces === 1)) {
+            if (!deep({ m, n, k }) && panels.every((p) => p.calls.length === 1)) {
               assertSameBits(c1, whole, `split vs one call ${what}`);
             } else {
               for (let i = 0; i < m * n; i++) {
@@ -221,8 +221,8 @@ Deno.test("panel plan: small products stay whole; panels tile C exactly, edges a
   assert.ok(64 * 64 * 64 < SPLIT_MIN_WORK);
   const [whole] = planPanels({ m: 100, n: 100, k: 102, transA: false, transB: false });
   assert.deepEqual(
-    [whole.m, whole.pieces, whole.along],
-    [100, 2, 1],
+    [whole.m, whole.calls.map((call) => [call.m, call.cOffset])],
+    [100, [[50, 0], [50, 5000]]],
     "whole, in two pieces of rows",
   );
   for (const { m, n, k } of SHAPES.filter(({ m, n, k }) => m * n * k >= SPLIT_MIN_WORK)) {
@@ -231,10 +231,23 @@ Deno.test("panel plan: small products stay whole; panels tile C exactly, edges a
         const panels = planPanels({ m, n, k, transA, transB });
         assert.equal(panels.length, PANELS);
         for (const p of panels) {
-          // As few pieces as keep each call small, unless that takes more than MAX_PIECES.
-          const pieces = Math.ceil((p.m * p.n * p.k) / SMALL_CALL);
-          assert.equal(p.pieces, pieces <= MAX_PIECES ? pieces : 1, `${m}×${n}×${k} pieces`);
-          assert.equal(p.along, deep({ m, n, k }) ? 0 : m >= n ? 1 : 2, "pieces along the panels");
+          // As few pieces as keep each call small, unless that takes more than MAX_PIECES; they
+          // tile the panel along its own dimension (depth pieces after the first add into it).
+          const wanted = Math.ceil((p.m * p.n * p.k) / SMALL_CALL);
+          assert.equal(p.calls.length, wanted <= MAX_PIECES ? wanted : 1, `${m}×${n}×${k} pieces`);
+          const dims = p.calls.map((call) => [call.m, call.n, call.k]);
+          const summed = dims.reduce((sum, d) => sum.map((v, i) => v + d[i]), [0, 0, 0]);
+          const cut = deep({ m, n, k }) ? 2 : m >= n ? 0 : 1;
+          assert.deepEqual(
+            summed.map((v, i) => i === cut ? v : v / p.calls.length),
+            [p.m, p.n, p.k],
+            "pieces tile the panel",
+          );
+          assert.deepEqual(
+            p.calls.map((call) => call.add),
+            p.calls.map((_, i) => cut === 2 && i > 0),
+          );
+          assert.equal(p.calls[0].cOffset, p.cOffset, "the first piece starts the panel");
         }
         if (deep({ m, n, k })) {
           assert.ok(k >= DEPTH_RATIO * Math.max(m, n));

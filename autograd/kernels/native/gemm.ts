@@ -15,8 +15,7 @@
  * referenced until every panel is done. The bits are the same for every
  * thread count: one thread runs the same panels one after another. A panel
  * may itself be a few calls ("pieces", panels.ts), which OpenBLAS runs
- * faster than one at these sizes; the caller runs its panels with the same
- * task code as the workers.
+ * faster than one at these sizes.
  *
  * No size threshold for BLAS itself: an FFI call costs about 0.1 µs, and
  * measured medians (µs, OpenBLAS 0.3.21 on one thread, loaded 2-core
@@ -30,7 +29,7 @@
 import { InklingError } from "../../errors.ts";
 import type { GemmArgs, Kernels } from "../kernels.ts";
 import type { Blas } from "./blas.ts";
-import { leadingDims, planPanels } from "./panels.ts";
+import { type GemmShape, leadingDims, type Panel, planPanels } from "./panels.ts";
 import { nativeHost, runTasks } from "./host.ts";
 import { PANEL_WORDS as P } from "./jobs.ts";
 
@@ -68,34 +67,58 @@ export function nativeGemm(
     }
     const shape = { m, n, k, transA: args.transA === true, transB: args.transB === true };
     const beta = args.accumulate ? 1 : 0;
-    const panels = planPanels(shape);
-    const host = nativeHost(blas);
-    const task = host.tasks.here.sgemm_panel;
-    if ((panels.length === 1 && panels[0].pieces === 1) || task === undefined) {
+    const panels = plan(shape);
+    if (panels.length === 1 && panels[0].calls.length === 1) {
       blas.sgemm({ a, b, c, ...shape, beta });
       return;
     }
     const ld = leadingDims(shape);
     const partials = partialProducts(panels.filter((p) => p.partial).length * m * n);
+    /** Panel `index` on the caller's arrays (the workers' task does the same on addresses). */
+    const runHere = (index: number) => {
+      const { partial, calls } = panels[index];
+      const target = partial ? partials : c;
+      for (const call of calls) {
+        blas.sgemm({
+          ...shape,
+          ...ld,
+          a: call.aOffset === 0 ? a : a.subarray(call.aOffset),
+          b: call.bOffset === 0 ? b : b.subarray(call.bOffset),
+          c: call.cOffset === 0 ? target : target.subarray(call.cOffset),
+          m: call.m,
+          n: call.n,
+          k: call.k,
+          beta: call.add ? 1 : partial ? 0 : beta,
+        });
+      }
+    };
+    if (panels.length === 1) {
+      // One panel in pieces: nothing to share.
+      runHere(0);
+      return;
+    }
+    const host = nativeHost(blas);
     const words = host.panel;
     words.set([shape.transA ? 1 : 0, shape.transB ? 1 : 0, beta, ld.lda, ld.ldb, ld.ldc]);
     words[P.a] = address(a);
     words[P.b] = address(b);
     words[P.c] = address(c);
     words[P.partials] = partials.length === 0 ? -1 : address(partials);
-    panels.forEach((p, i) => {
-      words.set(
-        [p.aOffset, p.bOffset, p.cOffset, p.m, p.n, p.k, +p.partial, p.pieces, p.along],
-        P.panels + i * P.perPanel,
-      );
-    });
-    if (panels.length === 1) {
-      // One panel in pieces: nothing to share.
-      task(0, 0, 0);
-      return;
+    if (written.get(words) !== panels) {
+      written.set(words, panels);
+      panels.forEach((panel, i) => {
+        const first = P.panels + i * P.perPanel;
+        words.set([+panel.partial, panel.calls.length], first);
+        panel.calls.forEach((call, j) => {
+          words.set(
+            [call.aOffset, call.bOffset, call.cOffset, call.m, call.n, call.k, +call.add],
+            first + 2 + j * P.perCall,
+          );
+        });
+      });
     }
-    const here = (i: number) => task(0, i, 0);
-    runTasks(host, { name: "sgemm_panel", count: panels.length, threads: options.threads, here });
+    const name = "sgemm_panel";
+    runTasks(host, { name, count: panels.length, threads: options.threads, here: runHere });
     // Depth panels: C += each partial, in panel order (f32 additions, whichever kernel adds).
     const whole = c.length === m * n ? c : c.subarray(0, m * n);
     for (let start = 0; start < partials.length; start += m * n) {
@@ -103,6 +126,30 @@ export function nativeGemm(
     }
   };
 }
+
+/** Most shapes whose panels are kept; past it the plans start over. */
+const KEPT_PLANS = 64;
+
+/**
+ * The panels of each shape met (a training step meets the same few again
+ * and again): planning allocates, and a step's products are tens of µs.
+ */
+const plans = new Map<string, Panel[]>();
+
+/** The panels of `shape`, planned once. */
+function plan(shape: GemmShape): Panel[] {
+  const key = `${shape.m},${shape.n},${shape.k},${+shape.transA},${+shape.transB}`;
+  let panels = plans.get(key);
+  if (panels === undefined) {
+    if (plans.size >= KEPT_PLANS) plans.clear();
+    panels = planPanels(shape);
+    plans.set(key, panels);
+  }
+  return panels;
+}
+
+/** The panels whose calls a job's words hold now: they are rewritten only for another plan. */
+const written = new WeakMap<Float64Array, Panel[]>();
 
 /** The partial products of depth panels: one array, reused and grown as needed. */
 let partialStore = new Float32Array(0);

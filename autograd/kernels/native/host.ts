@@ -30,8 +30,8 @@ export interface NativeHost {
   /** The max pooling job's words ({@linkcode POOL_WORDS}). */
   pool: Float64Array;
   /**
-   * The caller's own run of task i of the update job in progress (on its
-   * typed arrays, not addresses); set by {@linkcode runTasks}.
+   * The caller's own run of task i of the panel or update job in progress
+   * (on its typed arrays, not addresses); set by {@linkcode runTasks}.
    */
   current: ((task: number) => void) | null;
 }
@@ -64,9 +64,8 @@ export function nativeHost(blas: Blas): NativeHost {
   const shared = poolModules();
   const mine = shared && nativeTasks(init, shared.instances as Record<string, unknown>[]);
   const current: Task = (_arg, task) => host.current!(task);
-  const here: Record<string, Task> = { sgd_update: current };
+  const here: Record<string, Task> = { sgemm_panel: current, sgd_update: current };
   if (mine) {
-    here.sgemm_panel = mine.sgemm_panel;
     here.conv_forward = mine.conv_forward;
     here.conv_backward = mine.conv_backward;
     here.unary_part = mine.unary_part;

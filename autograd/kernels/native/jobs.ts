@@ -15,12 +15,14 @@
 import type { KernelExports } from "../wasm/instance.ts";
 import { scratchStart } from "../wasm/resident.ts";
 import { align16, poolModules } from "../wasm/scratch.ts";
+import { MAX_PIECES } from "./panels.ts";
 
 /**
  * Words of a panel job: the product's layout and operand addresses (with
- * the partial products' for depth panels, or −1), then per panel its
- * offsets, m, n, k, whether it writes a partial, and its pieces and the
- * dimension they cut (panels.ts).
+ * the partial products' for depth panels, or −1), then per panel whether
+ * it writes a partial, its number of calls, and each call's offsets, m, n,
+ * k and whether it adds into what the first wrote (panels.ts `PanelCall`),
+ * room for {@linkcode MAX_PIECES} calls.
  */
 export const PANEL_WORDS = Object.freeze({
   transA: 0,
@@ -34,7 +36,8 @@ export const PANEL_WORDS = Object.freeze({
   c: 8,
   partials: 9,
   panels: 10,
-  perPanel: 9,
+  perCall: 7,
+  perPanel: 2 + 7 * MAX_PIECES,
 });
 
 /**

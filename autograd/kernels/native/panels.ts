@@ -84,7 +84,7 @@ export const SMALL_CALL = 1_000_000;
 export const MAX_PIECES = 2;
 
 /** The dimension a panel is cut along (its pieces too): 0 k (depth), 1 rows, 2 columns. */
-export type Along = 0 | 1 | 2;
+type Along = 0 | 1 | 2;
 
 /** The shape and layout of a row-major product C (m×n) = op(A)·op(B) (+ C). */
 export interface GemmShape {
@@ -122,19 +122,94 @@ export interface Panel {
   /** Whether it writes a partial product, added to C afterwards, instead of C. */
   partial: boolean;
   /**
-   * How many `cblas_sgemm` calls it runs as, cutting its own extent along
-   * `along` into equal pieces ({@linkcode SMALL_CALL}); depth pieces after
-   * the first add into what the first wrote.
+   * Its `cblas_sgemm` calls: the whole panel, or its pieces — its extent
+   * cut into equal parts along the panel's own dimension where that keeps
+   * each call small ({@linkcode SMALL_CALL}).
    */
-  pieces: number;
-  /** The dimension the pieces cut ({@linkcode Along}). */
-  along: Along;
+  calls: PanelCall[];
 }
 
-/** Pieces for a call of `m`·`n`·`k` multiply-adds: 1, or what keeps each small (at most MAX_PIECES). */
-function piecesOf(m: number, n: number, k: number): number {
-  const pieces = Math.ceil((m * n * k) / SMALL_CALL);
-  return pieces <= MAX_PIECES ? pieces : 1;
+/** One `cblas_sgemm` call of a panel, with the whole product's transposes and leading dimensions. */
+export interface PanelCall {
+  /** First element of its op(A) rows or columns, in A. */
+  aOffset: number;
+  /** First element of its op(B) rows or columns, in B. */
+  bOffset: number;
+  /** First element of its block, in the panel's target (C or the partial products). */
+  cOffset: number;
+  /** Rows. */
+  m: number;
+  /** Columns. */
+  n: number;
+  /** Inner dimension. */
+  k: number;
+  /** Whether it adds into what the panel's first call wrote (β = 1): depth pieces after the first. */
+  add: boolean;
+}
+
+/**
+ * The call of `shape` over [start, end) along `along`, its offsets in the
+ * whole product's operands: op(A)'s columns and op(B)'s rows for depth,
+ * C's rows (and op(A)'s) for rows, C's columns (and op(B)'s) for columns.
+ */
+function range(shape: GemmShape, along: Along, start: number, end: number): PanelCall {
+  const { m, n, k, transA, transB } = shape;
+  const add = false;
+  if (along === 0) {
+    // Inner index i is column i of op(A) and row i of op(B).
+    const [aOffset, bOffset] = [transA ? start * m : start, transB ? start : start * n];
+    return { aOffset, bOffset, cOffset: 0, m, n, k: end - start, add };
+  }
+  if (along === 1) {
+    // Row r of op(A) starts at r·k in A (m×k), or at column r of A (k×m) when transposed.
+    return {
+      aOffset: transA ? start : start * k,
+      bOffset: 0,
+      cOffset: start * n,
+      m: end - start,
+      n,
+      k,
+      add,
+    };
+  }
+  // Column c of op(B) starts at column c of B (k×n), or at row c of B (n×k) when transposed.
+  return {
+    aOffset: 0,
+    bOffset: transB ? start * k : start,
+    cOffset: start,
+    m,
+    n: end - start,
+    k,
+    add,
+  };
+}
+
+/**
+ * The calls of the panel over [start, end) along `along`: one, or as many
+ * equal pieces as keep each at most {@linkcode SMALL_CALL} when that takes
+ * at most {@linkcode MAX_PIECES}. `target` is the panel's first element in
+ * its target (a depth panel's partial product starts at 0 of its own).
+ */
+function panelCalls(
+  shape: GemmShape,
+  along: Along,
+  extent: { start: number; end: number; target: number },
+): PanelCall[] {
+  const { start, end, target } = extent;
+  const whole = range(shape, along, start, end);
+  const wanted = Math.ceil((whole.m * whole.n * whole.k) / SMALL_CALL);
+  const pieces = wanted <= MAX_PIECES ? Math.min(wanted, end - start) : 1;
+  return Array.from({ length: pieces }, (_, i) => {
+    const call = range(
+      shape,
+      along,
+      start + Math.floor(((end - start) * i) / pieces),
+      start + Math.floor(((end - start) * (i + 1)) / pieces),
+    );
+    // Depth calls all write the panel's block; row and column calls their own part of it.
+    const cOffset = target + (along === 0 ? 0 : call.cOffset - whole.cOffset);
+    return { ...call, cOffset, add: along === 0 && i > 0 };
+  });
 }
 
 /** Leading dimensions of the whole product (row-major), which every panel keeps. */
@@ -152,70 +227,28 @@ export function leadingDims(shape: GemmShape): { lda: number; ldb: number; ldc: 
  * ({@linkcode SMALL_CALL}).
  */
 export function planPanels(shape: GemmShape): Panel[] {
-  const { m, n, k, transA, transB } = shape;
+  const { m, n, k } = shape;
   const deep = k >= DEPTH_RATIO * Math.max(m, n);
-  const byRows = m >= n;
-  const along: Along = deep ? 0 : byRows ? 1 : 2;
-  const size = deep ? k : byRows ? m : n;
-  const whole: Panel = {
-    aOffset: 0,
-    bOffset: 0,
-    cOffset: 0,
-    m,
-    n,
-    k,
-    partial: false,
-    pieces: Math.min(piecesOf(m, n, k), size),
-    along,
+  const along: Along = deep ? 0 : m >= n ? 1 : 2;
+  const size = deep ? k : m >= n ? m : n;
+  const panel = (start: number, end: number, index: number): Panel => {
+    // Later depth panels fill partial product index − 1.
+    const partial = deep && index > 0;
+    const target = partial
+      ? (index - 1) * m * n
+      : deep
+      ? 0
+      : range(shape, along, start, end).cOffset;
+    const { aOffset, bOffset, m: pm, n: pn, k: pk } = range(shape, along, start, end);
+    const calls = panelCalls(shape, along, { start, end, target });
+    return { aOffset, bOffset, cOffset: target, m: pm, n: pn, k: pk, partial, calls };
   };
-  if (m * n * k < SPLIT_MIN_WORK) return [whole];
   const blocks = Math.floor(size / PANEL_ALIGN);
-  if (blocks < PANELS) return [whole];
-  const panels: Panel[] = [];
-  for (let p = 0; p < PANELS; p++) {
+  if (m * n * k < SPLIT_MIN_WORK || blocks < PANELS) return [panel(0, size, 0)];
+  return Array.from({ length: PANELS }, (_, p) => {
     // Whole aligned blocks, shared out as evenly as they go; the last panel takes the rest.
     const start = Math.floor((blocks * p) / PANELS) * PANEL_ALIGN;
     const end = p === PANELS - 1 ? size : Math.floor((blocks * (p + 1)) / PANELS) * PANEL_ALIGN;
-    if (deep) {
-      // Inner index i is column i of op(A) and row i of op(B); later panels fill partial p − 1.
-      panels.push({
-        aOffset: transA ? start * m : start,
-        bOffset: transB ? start : start * n,
-        cOffset: p === 0 ? 0 : (p - 1) * m * n,
-        m,
-        n,
-        k: end - start,
-        partial: p > 0,
-        pieces: piecesOf(m, n, end - start),
-        along,
-      });
-    } else if (byRows) {
-      // Row r of op(A) starts at r·k in A (m×k), or at column r of A (k×m) when transposed.
-      panels.push({
-        aOffset: transA ? start : start * k,
-        bOffset: 0,
-        cOffset: start * n,
-        m: end - start,
-        n,
-        k,
-        partial: false,
-        pieces: piecesOf(end - start, n, k),
-        along,
-      });
-    } else {
-      // Column c of op(B) starts at column c of B (k×n), or at row c of B (n×k) when transposed.
-      panels.push({
-        aOffset: 0,
-        bOffset: transB ? start * k : start,
-        cOffset: start,
-        m,
-        n: end - start,
-        k,
-        partial: false,
-        pieces: piecesOf(m, end - start, k),
-        along,
-      });
-    }
-  }
-  return panels;
+    return panel(start, end, p);
+  });
 }

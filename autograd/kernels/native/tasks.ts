@@ -231,45 +231,28 @@ export function nativeTasks(
       saxpy!(count, 1, velocity, 1, param, 1);
     },
     sgemm_panel: (_arg, task) => {
-      const [aOffset, bOffset, cOffset, m, n, k, partial, pieces, along] = panel.subarray(
-        P.panels + task * P.perPanel,
-        P.panels + (task + 1) * P.perPanel,
-      );
-      const [transA, transB] = [panel[P.transA] === 1, panel[P.transB] === 1];
-      const [lda, ldb, ldc] = [panel[P.lda], panel[P.ldb], panel[P.ldc]];
-      const extent = along === 0 ? k : along === 1 ? m : n;
-      for (let piece = 0; piece < pieces; piece++) {
-        // Piece `piece` of the panel's extent: op(A)'s columns and op(B)'s rows (depth), C's
-        // rows (and op(A)'s), or C's columns (and op(B)'s), from `start` on.
-        const start = Math.floor((extent * piece) / pieces);
-        const length = Math.floor((extent * (piece + 1)) / pieces) - start;
-        const a = along === 0
-          ? (transA ? start * lda : start)
-          : along === 1
-          ? (transA ? start : start * lda)
-          : 0;
-        const b = along === 0
-          ? (transB ? start : start * ldb)
-          : along === 2
-          ? (transB ? start * ldb : start)
-          : 0;
-        const c = along === 1 ? start * ldc : along === 2 ? start : 0;
+      const first = P.panels + task * P.perPanel;
+      const partial = panel[first] === 1;
+      for (let call = 0; call < panel[first + 1]; call++) {
+        const [aOffset, bOffset, cOffset, m, n, k, add] = panel.subarray(
+          first + 2 + call * P.perCall,
+          first + 2 + (call + 1) * P.perCall,
+        );
         sgemm(
           101, // row-major
-          transA ? T : NO,
-          transB ? T : NO,
-          along === 1 ? length : m,
-          along === 2 ? length : n,
-          along === 0 ? length : k,
+          panel[P.transA] ? T : NO,
+          panel[P.transB] ? T : NO,
+          m,
+          n,
+          k,
           1,
-          at(panel[P.a] + (aOffset + a) * 4),
-          lda,
-          at(panel[P.b] + (bOffset + b) * 4),
-          ldb,
-          // Depth pieces after the first add into what the first wrote.
-          along === 0 && piece > 0 ? 1 : partial === 1 ? 0 : panel[P.beta],
-          at(panel[partial === 1 ? P.partials : P.c] + (cOffset + c) * 4),
-          ldc,
+          at(panel[P.a] + aOffset * 4),
+          panel[P.lda],
+          at(panel[P.b] + bOffset * 4),
+          panel[P.ldb],
+          add ? 1 : partial ? 0 : panel[P.beta],
+          at(panel[partial ? P.partials : P.c] + cOffset * 4),
+          panel[P.ldc],
         );
       }
     },
