@@ -101,24 +101,27 @@ export interface GemmShape {
 }
 
 /**
- * One panel: a `cblas_sgemm` of `m`×`n`×`k` with the whole product's
- * transposes and leading dimensions, its operands starting `aOffset`,
- * `bOffset` and `cOffset` elements into A, B and C — or, for a `partial`
- * depth panel, into the partial products (then with β = 0).
+ * A block of a product: a `cblas_sgemm` of `m`×`n`×`k` with the whole
+ * product's transposes and leading dimensions, its operands starting
+ * `aOffset`, `bOffset` and `cOffset` elements into A, B and its target.
  */
-export interface Panel {
-  /** First element of op(A)'s rows for this panel, in A. */
+export interface Block {
+  /** First element of its op(A) rows or columns, in A. */
   aOffset: number;
-  /** First element of op(B)'s columns for this panel, in B. */
+  /** First element of its op(B) rows or columns, in B. */
   bOffset: number;
-  /** First element of the panel, in C. */
+  /** First element of its block, in its target: C, or for a `partial` depth panel the partials. */
   cOffset: number;
-  /** Rows of the panel. */
+  /** Rows. */
   m: number;
-  /** Columns of the panel. */
+  /** Columns. */
   n: number;
-  /** Its share of the inner dimension. */
+  /** Inner dimension. */
   k: number;
+}
+
+/** One panel: a block of C (or of a partial product, then with β = 0), run as its calls. */
+export interface Panel extends Block {
   /** Whether it writes a partial product, added to C afterwards, instead of C. */
   partial: boolean;
   /**
@@ -129,20 +132,8 @@ export interface Panel {
   calls: PanelCall[];
 }
 
-/** One `cblas_sgemm` call of a panel, with the whole product's transposes and leading dimensions. */
-export interface PanelCall {
-  /** First element of its op(A) rows or columns, in A. */
-  aOffset: number;
-  /** First element of its op(B) rows or columns, in B. */
-  bOffset: number;
-  /** First element of its block, in the panel's target (C or the partial products). */
-  cOffset: number;
-  /** Rows. */
-  m: number;
-  /** Columns. */
-  n: number;
-  /** Inner dimension. */
-  k: number;
+/** One `cblas_sgemm` call of a panel. */
+export interface PanelCall extends Block {
   /** Whether it adds into what the panel's first call wrote (β = 1): depth pieces after the first. */
   add: boolean;
 }
