@@ -195,12 +195,22 @@ Deno.test(
         );
       });
       assert.equal(
-        k.convForward!(inputs.x.subarray(1), { ...given, geo: g, out }),
+        k.convForward!(given.x.subarray(1), {
+          weight: given.weight,
+          bias: given.bias,
+          geo: g,
+          out,
+        }),
         false,
         "short input",
       );
       assert.equal(
-        k.convBackward!(inputs.gz, { ...given, geo: g, gx: gx.subarray(1) }),
+        k.convBackward!(inputs.gz, {
+          x: given.x,
+          weight: given.weight,
+          geo: g,
+          gx: gx.subarray(1),
+        }),
         false,
         "short gx",
       );

@@ -225,14 +225,11 @@ export function planPanels(shape: GemmShape): Panel[] {
   const panel = (start: number, end: number, index: number): Panel => {
     // Later depth panels fill partial product index − 1.
     const partial = deep && index > 0;
-    const target = partial
-      ? (index - 1) * m * n
-      : deep
-      ? 0
-      : range(shape, along, start, end).cOffset;
-    const { aOffset, bOffset, m: pm, n: pn, k: pk } = range(shape, along, start, end);
+    // A depth block starts at 0 of its target; a row or column block where its rows or columns do.
+    const { add: _, ...block } = range(shape, along, start, end);
+    const target = partial ? (index - 1) * m * n : block.cOffset;
     const calls = panelCalls(shape, along, { start, end, target });
-    return { aOffset, bOffset, cOffset: target, m: pm, n: pn, k: pk, partial, calls };
+    return { ...block, cOffset: target, partial, calls };
   };
   const blocks = Math.floor(size / PANEL_ALIGN);
   if (m * n * k < SPLIT_MIN_WORK || blocks < PANELS) return [panel(0, size, 0)];
