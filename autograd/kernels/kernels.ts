@@ -295,25 +295,45 @@ export interface Kernels {
 
   /**
    * Optional, for a backend that runs a convolution's chunks side by side:
-   * the whole forward, out (N×OC×OH×OW) = conv(x, weight) + bias, with
-   * weight [OC, C·kh·kw]. Returns false, having written nothing, when it
-   * does not take the call; `conv2d` then runs its own chunk loop (im2col,
-   * gemm, swapLeadingAxes).
+   * the whole forward, out (N×OC×OH×OW) = f(conv(x, weight) + bias), with
+   * weight [OC, C·kh·kw] and f the activation when one is given (as
+   * `unary`'s). Returns false, having written nothing, when it does not
+   * take the call; `conv2d` then runs its own chunk loop (im2col, gemm,
+   * swapLeadingAxes, unary).
    */
   convForward?(
     x: Storage,
-    args: { weight: Storage; bias?: Storage; geo: ConvChunks; out: Storage },
+    args: {
+      weight: Storage;
+      bias?: Storage;
+      activation?: ActivationOp;
+      geo: ConvChunks;
+      out: Storage;
+    },
   ): boolean;
 
   /**
    * Optional, as {@linkcode Kernels.convForward}: the backward from the
-   * output gradient gz, writing the input gradient `gx` and the weight
-   * gradient `gw` (each only when given; both overwritten). False when not
-   * taken.
+   * gradient of the output, writing the input gradient `gx` and the weight
+   * gradient `gw` (each only when given; both overwritten). With an
+   * `activation`, `gz` is the gradient of its output `y` (the forward's
+   * `out`) and is taken through it first, as `activationGrad`'s (gz is
+   * never written). `planeSums`, when given, receives that gradient's sum
+   * over each output plane, [N, OC], as `sumAxis` with inner 1 gives it: the
+   * bias gradient of each image. False when not taken.
    */
   convBackward?(
     gz: Storage,
-    args: { x: Storage; weight: Storage; geo: ConvChunks; gx?: Storage; gw?: Storage },
+    args: {
+      x: Storage;
+      weight: Storage;
+      geo: ConvChunks;
+      gx?: Storage;
+      gw?: Storage;
+      activation?: ActivationOp;
+      y?: Storage;
+      planeSums?: Storage;
+    },
   ): boolean;
 
   /**

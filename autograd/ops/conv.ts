@@ -122,9 +122,13 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   const y = allocate(dtype, geo.n * oc * plane, { written: true });
   const chunks = { ...geo, oc, chunk };
   // A backend may run the whole chunk loop itself (native: chunks side by side).
-  const whole =
-    k0.convForward?.(x.data, { weight: weight.data, bias: bias?.data, geo: chunks, out: y }) ??
-      false;
+  const whole = k0.convForward?.(x.data, {
+    weight: weight.data,
+    bias: bias?.data,
+    activation: act ?? undefined,
+    geo: chunks,
+    out: y,
+  }) ?? false;
   for (let b0 = 0; b0 < geo.n && !whole; b0 += chunk) {
     const count = Math.min(chunk, geo.n - b0);
     unfold(b0, count);
@@ -137,25 +141,31 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
       out: y.subarray(b0 * oc * plane, (b0 + count) * oc * plane),
     });
   }
-  if (act) k0.unary(act, y, y);
+  if (act && !whole) k0.unary(act, y, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record("conv2d", inputs, new Tensor(y, [geo.n, oc, geo.oh, geo.ow]), (g) => {
     const ks = kernels();
-    let gz = g.data;
-    if (act) {
-      gz = scratch("conv2d.dZ", dtype, y.length);
-      ks.activationGrad(act, { y, grad: g.data, out: gz });
-    }
     const gx = x.requiresGrad ? allocate(dtype, x.size) : null;
     const gw = weight.requiresGrad ? gradientStorage(weight) : null;
+    // The bias gradient of each image: Σ over its planes of the gradient through the activation.
+    const perImage = bias?.requiresGrad ? scratch("conv2d.dBias", dtype, geo.n * oc) : null;
+    // The backend's lanes take the gradient through the activation and sum its planes too.
     const done = whole &&
-      (ks.convBackward?.(gz, {
+      (ks.convBackward?.(g.data, {
         x: x.data,
         weight: weight.data,
         geo: chunks,
         gx: gx ?? undefined,
         gw: gw ?? undefined,
+        activation: act ?? undefined,
+        y,
+        planeSums: perImage ?? undefined,
       }) ?? false);
+    let gz = g.data;
+    if (act && !done) {
+      gz = scratch("conv2d.dZ", dtype, y.length);
+      ks.activationGrad(act, { y, grad: g.data, out: gz });
+    }
     const dRows = scratch("conv2d.dRows", dtype, oc * chunk * plane);
     const dCols = gx ? scratch("conv2d.dCols", dtype, rows * chunk * plane) : null;
     for (let b0 = 0; b0 < geo.n && !done; b0 += chunk) {
@@ -188,10 +198,9 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
       }
     }
     let gb: Tensor | null = null;
-    if (bias?.requiresGrad) {
-      // Σ over each image's plane, then over the images.
-      const perImage = scratch("conv2d.dBias", dtype, geo.n * oc);
-      ks.sumAxis(gz, { outer: geo.n * oc, size: plane, inner: 1, out: perImage });
+    if (bias && perImage) {
+      // Σ over each image's plane (unless the lanes did), then over the images.
+      if (!done) ks.sumAxis(gz, { outer: geo.n * oc, size: plane, inner: 1, out: perImage });
       const data = gradientStorage(bias);
       ks.sumAxis(perImage, { outer: 1, size: geo.n, inner: oc, out: data });
       gb = new Tensor(data, bias.shape);

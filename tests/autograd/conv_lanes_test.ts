@@ -11,6 +11,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type ActivationOp,
   type Kernels,
   setThreads,
   shutdownThreads,
@@ -54,11 +55,19 @@ function chunkLoop(kernels: Kernels): Kernels {
   return rest;
 }
 
+/** A conv layer's shape, and the activation fused after it (Sequential's `forwardWith`), if any. */
+type ConvShape = {
+  n: number;
+  c: number;
+  oc: number;
+  size: number;
+  padding?: number;
+  stride?: number;
+  activation?: ActivationOp;
+};
+
 /** y, the input gradient, the weight gradient and the bias gradient of one conv layer. */
-function convGrads(
-  kernels: Kernels,
-  shape: { n: number; c: number; oc: number; size: number; padding?: number; stride?: number },
-): Float32Array[] {
+function convGrads(kernels: Kernels, shape: ConvShape): Float32Array[] {
   return withKernels(kernels, () => {
     const rng = new Rng(5);
     const { padding, stride } = shape;
@@ -69,7 +78,7 @@ function convGrads(
       high: 1,
       requiresGrad: true,
     });
-    const y = conv.forward(x);
+    const y = conv.forwardWith(x, shape.activation ?? null);
     sum(mul(y, rand(y.shape, { rng, low: -1, high: 1 }))).backward();
     return [y, x.grad!, conv.weight.grad!, conv.bias!.grad!].map((t) =>
       (t.data as Float32Array).slice()
@@ -77,15 +86,21 @@ function convGrads(
   });
 }
 
-// The MNIST CNN's two layers (several chunks each), a batch of a few one-image chunks, padded
-// ("same") layers as in the glyph CNN, and a strided one.
-const SHAPES = [
+// The MNIST CNN's two layers (several chunks each) with and without their ReLU, a batch of a
+// few one-image chunks, padded ("same") layers as in the glyph CNN, and a strided one. The
+// activations' chunks of 2·5·27² and 3·3·26² floats are not whole blocks of sixteen (the lanes' last
+// blocks then go through a temporary: a block past a chunk's end would be the other lane's).
+const SHAPES: ConvShape[] = [
   { n: 64, c: 1, oc: 32, size: 28 },
+  { n: 64, c: 1, oc: 32, size: 28, activation: "relu" },
   { n: 64, c: 32, oc: 64, size: 12 },
+  { n: 64, c: 32, oc: 64, size: 12, activation: "relu" },
   { n: 5, c: 3, oc: 4, size: 30 },
+  { n: 5, c: 3, oc: 5, size: 31, activation: "sigmoid" },
   { n: 32, c: 1, oc: 16, size: 28, padding: 2 },
-  { n: 16, c: 8, oc: 12, size: 14, padding: 2 },
+  { n: 16, c: 8, oc: 12, size: 14, padding: 2, activation: "tanh" },
   { n: 9, c: 3, oc: 5, size: 31, padding: 1, stride: 2 },
+  { n: 8, c: 2, oc: 3, size: 30, activation: "relu" },
 ];
 
 for (const { name, kernels, skipped } of SETS) {

@@ -28,17 +28,23 @@
 
 import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
 import { addLanePartials, convSizes, LANES, lanesTake } from "../wasm/conv_lanes.ts";
+import { UNARY } from "../wasm/elementwise.ts";
+import { ACTIVATION_CODE } from "../wasm/fused.ts";
 import { align16 } from "../wasm/scratch.ts";
 import type { Blas } from "./blas.ts";
 import { address } from "./gemm.ts";
 import { nativeHost, runTasks } from "./host.ts";
 import { LANE_WORDS as L, sharedRegion } from "./jobs.ts";
 
-/** Bytes of one lane's temporaries: its columns, its product (or dZ) and its column gradient. */
+/**
+ * Bytes of one lane's temporaries: its columns, its product (or dZ), its
+ * column gradient, its chunk of the forward's output (for an activation's
+ * gradient) and 128 bytes for the WebAssembly kernels' tails (tasks.ts).
+ */
 function laneBytes(g: ConvChunks): number {
   const plane = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
-  return align16((2 * rows + g.oc) * g.chunk * plane * 4);
+  return align16(2 * (rows + g.oc) * g.chunk * plane * 4 + 128);
 }
 
 /**
@@ -76,7 +82,7 @@ export function nativeConv(
   };
   return {
     convForward: (x, args) => {
-      const { weight, bias, geo: g, out } = args;
+      const { weight, bias, activation, geo: g, out } = args;
       const { image, outputs, weights } = convSizes(g);
       if (
         !lanesTake(g, x, weight, bias, out) || host.tasks.here.conv_forward === undefined ||
@@ -105,14 +111,20 @@ export function nativeConv(
       words[L.laneBytes] = laneBytes(g);
       words[L.callerX] = address(x as Float32Array);
       words[L.callerY] = address(out as Float32Array);
+      words[L.activation] = activation ? UNARY[activation]!.code : -1;
       return runLanes("conv_forward");
     },
     convBackward: (gz, args) => {
-      const { x, weight, geo: g, gx, gw } = args;
+      const { x, weight, geo: g, gx, gw, activation, y, planeSums } = args;
       const { image, outputs, weights: partial } = convSizes(g);
+      const sums = g.n * g.oc;
       if (
-        !lanesTake(g, gz, x, weight, gx, gw) || host.tasks.here.conv_backward === undefined ||
-        !hold([gz, outputs], [x, image], [weight, partial], [gx, image], [gw, partial])
+        !lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y) ||
+        host.tasks.here.conv_backward === undefined ||
+        !hold([gz, outputs], [x, image], [weight, partial], [gx, image], [gw, partial], [
+          activation ? y : undefined,
+          outputs,
+        ], [planeSums, sums])
       ) {
         return false;
       }
@@ -120,7 +132,8 @@ export function nativeConv(
       const gzAt = xAt + align16(image * 4);
       const gxAt = gzAt + align16(outputs * 4);
       const gwAt = gxAt + align16(image * 4);
-      const lanesAt = gwAt + align16(LANES * partial * 4);
+      const sumsAt = gwAt + align16(LANES * partial * 4);
+      const lanesAt = sumsAt + align16(sums * 4);
       const region = sharedRegion(lanesAt + LANES * laneBytes(g));
       if (region === null) return false;
       const { memory, start, base } = region;
@@ -134,8 +147,15 @@ export function nativeConv(
       words[L.callerX] = address(x as Float32Array);
       words[L.callerGz] = address(gz as Float32Array);
       words[L.callerGx] = gx ? address(gx as Float32Array) : -1;
+      words[L.activation] = activation ? ACTIVATION_CODE[activation] : -1;
+      words[L.callerOut] = activation ? address(y as Float32Array) : -1;
+      words[L.planeSums] = planeSums ? start + sumsAt : -1;
       if (!runLanes("conv_backward")) return false;
-      if (gw) addLanePartials(new Float32Array(memory.buffer), (start + gwAt) >> 2, gw);
+      const mem = new Float32Array(memory.buffer);
+      if (gw) addLanePartials(mem, (start + gwAt) >> 2, gw);
+      if (planeSums) {
+        planeSums.set(mem.subarray((start + sumsAt) >> 2, ((start + sumsAt) >> 2) + sums));
+      }
       return true;
     },
   };

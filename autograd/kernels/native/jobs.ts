@@ -85,7 +85,16 @@ export const LANE_WORDS = Object.freeze({
   callerGz: 24,
   /** The caller's input gradient (backward), copied from `gx` chunk by chunk, or −1. */
   callerGx: 25,
-  count: 26,
+  /**
+   * The activation's op code, or −1: the WebAssembly `unary`'s (forward) or
+   * `activation_grad`'s (backward).
+   */
+  activation: 26,
+  /** The caller's forward output (backward, with an activation), copied in chunk by chunk, or −1. */
+  callerOut: 27,
+  /** The output gradient's plane sums [N, OC] (backward), or −1. */
+  planeSums: 28,
+  count: 29,
 });
 
 /**

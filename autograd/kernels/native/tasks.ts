@@ -63,9 +63,13 @@ export type Task = (arg: number, task: number, slot: number) => void;
  *
  * A lane's forward, per chunk: the chunk's images copied in from the
  * caller's batch, im2col into its columns, one sgemm into its product
- * [OC, images·OH·OW], swap_leading_axes (with the bias) into the output, and
- * the chunk's output copied out to the caller's. Its backward: the chunk's
- * output gradient copied in and swapped into [OC, images·OH·OW]; its images
+ * [OC, images·OH·OW], swap_leading_axes (with the bias) into the output,
+ * the activation if there is one (`unary_exact`, which writes nothing past
+ * the chunk), and the chunk's output copied out to the caller's. Its
+ * backward: the chunk's output gradient copied in, taken through the
+ * activation if there is one (the chunk's forward output copied in too),
+ * its plane sums written when asked for, and it swapped into
+ * [OC, images·OH·OW]; its images
  * copied in and unfolded again, and dZ·colsᵀ added into the lane's own
  * weight gradient (the first chunk writes it); Wᵀ·dZ into its column
  * gradient, col2im into the chunk's input gradient (zeroed first; each
@@ -85,7 +89,12 @@ export function nativeTasks(
     return null;
   }
   const { cblas_sgemm: sgemm, cblas_sscal: sscal, cblas_saxpy: saxpy, cblas_scopy: scopy } = blas;
-  if (!wasm?.im2col || !wasm.col2im || !wasm.swap_leading_axes) return null;
+  if (
+    !wasm?.im2col || !wasm.col2im || !wasm.swap_leading_axes || !wasm.unary_exact ||
+    !wasm.activation_grad_exact || !wasm.sum_axis
+  ) {
+    return null;
+  }
   const at = (address: number) => Deno.UnsafePointer.create(BigInt(address));
   const NO = 111;
   const T = 112;
@@ -126,6 +135,9 @@ export function nativeTasks(
     const cols = lane[L.lanes] + index * lane[L.laneBytes];
     const rowsOut = cols + rows * chunk * plane * 4;
     const dCols = rowsOut + oc * chunk * plane * 4;
+    // The forward's output, for the activation's gradient, then 128 bytes for the kernels' tails.
+    const out = dCols + rows * chunk * plane * 4;
+    const tail = out + oc * chunk * plane * 4;
     return {
       n,
       c,
@@ -145,6 +157,8 @@ export function nativeTasks(
       cols,
       rowsOut,
       dCols,
+      out,
+      tail,
     };
   };
   /** Copies `count` floats from address `from` to address `to` (BLAS `scopy`). */
@@ -260,6 +274,7 @@ export function nativeTasks(
       const g = job(task);
       const image = g.c * g.h * g.w;
       const bias = lane[L.bias];
+      const activation = lane[L.activation];
       for (let b0 = task * g.chunk; b0 < g.n; b0 += lanes * g.chunk) {
         const count = Math.min(g.chunk, g.n - b0);
         const np = count * g.plane;
@@ -284,6 +299,7 @@ export function nativeTasks(
           g.plane,
           bias < 0 ? 0 : 1,
         );
+        if (activation >= 0) wasm.unary_exact(activation, y, count * g.oc * g.plane, g.tail);
         move(count * g.oc * g.plane, g.base + y, lane[L.callerY] + b0 * g.oc * g.plane * 4);
       }
     },
@@ -291,12 +307,19 @@ export function nativeTasks(
       const g = job(task);
       const image = g.c * g.h * g.w;
       const [gx, gw] = [lane[L.gx], lane[L.gw]];
+      const [activation, sums] = [lane[L.activation], lane[L.planeSums]];
       let first = true;
       for (let b0 = task * g.chunk; b0 < g.n; b0 += lanes * g.chunk) {
         const count = Math.min(g.chunk, g.n - b0);
         const np = count * g.plane;
+        const outputs = count * g.oc * g.plane;
         const gz = lane[L.gz] + b0 * g.oc * g.plane * 4;
-        move(count * g.oc * g.plane, lane[L.callerGz] + b0 * g.oc * g.plane * 4, g.base + gz);
+        move(outputs, lane[L.callerGz] + b0 * g.oc * g.plane * 4, g.base + gz);
+        if (activation >= 0) {
+          move(outputs, lane[L.callerOut] + b0 * g.oc * g.plane * 4, g.base + g.out);
+          wasm.activation_grad_exact(activation, g.out, gz, outputs, g.tail);
+        }
+        if (sums >= 0) wasm.sum_axis(gz, sums + b0 * g.oc * 4, count * g.oc, g.plane, 1);
         wasm.swap_leading_axes(gz, g.rowsOut, g.rowsOut, count, g.oc, g.plane, 0);
         if (gw >= 0) {
           const x = lane[L.x] + b0 * image * 4;

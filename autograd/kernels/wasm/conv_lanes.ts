@@ -25,6 +25,8 @@
  */
 
 import { type ConvChunks, isFloat32, type Kernels, type Storage } from "../kernels.ts";
+import { UNARY } from "./elementwise.ts";
+import { ACTIVATION_CODE } from "./fused.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
 import { CONV_LANE_TASK } from "./shared_memory.ts";
 
@@ -32,7 +34,7 @@ import { CONV_LANE_TASK } from "./shared_memory.ts";
 export const LANES = 2;
 
 /** Words of conv_lane_task's job block (conv_lanes.wat). */
-const JOB_WORDS = 21;
+const JOB_WORDS = 24;
 
 /** Whether lanes take this convolution: float32, more than one chunk. */
 export function lanesTake(g: ConvChunks, ...arrays: (Storage | undefined)[]): boolean {
@@ -135,7 +137,7 @@ export function wasmConvLanes(
   };
   return {
     convForward: (x, args) => {
-      const { weight, bias, geo: g, out } = args;
+      const { weight, bias, activation, geo: g, out } = args;
       if (!lanesTake(g, x, weight, bias, out)) return false;
       const { image, outputs, weights } = convSizes(g);
       const xAt = 0;
@@ -148,24 +150,29 @@ export function wasmConvLanes(
         mem.set((weight as Float32Array).subarray(0, weights), (at + wAt) >> 2);
         if (bias) mem.set((bias as Float32Array).subarray(0, g.oc), (at + biasAt) >> 2);
         job.set([0, at + xAt, at + yAt, at + wAt, bias ? at + biasAt : -1], 0);
+        job[21] = activation ? UNARY[activation]!.code : -1;
       });
       if (base < 0) return false;
       out.set(scratch.f32.subarray((base + yAt) >> 2, ((base + yAt) >> 2) + outputs));
       return true;
     },
     convBackward: (gz, args) => {
-      const { x, weight, geo: g, gx, gw } = args;
-      if (!lanesTake(g, gz, x, weight, gx, gw)) return false;
+      const { x, weight, geo: g, gx, gw, activation, y, planeSums } = args;
+      if (!lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y)) return false;
       const { image, outputs, weights } = convSizes(g);
       const xAt = 0;
       const gzAt = xAt + align16(image * 4);
       const wAt = gzAt + align16(outputs * 4);
       const gxAt = wAt + align16(weights * 4);
       const gwAt = gxAt + align16(image * 4);
-      const base = runLanes(g, gwAt + align16(LANES * weights * 4), (job, at) => {
+      const yAt = gwAt + align16(LANES * weights * 4);
+      const sumsAt = yAt + (activation ? align16(outputs * 4) : 0);
+      const sums = g.n * g.oc;
+      const base = runLanes(g, sumsAt + align16(sums * 4), (job, at) => {
         const mem = scratch.f32;
         mem.set((x as Float32Array).subarray(0, image), (at + xAt) >> 2);
         mem.set((gz as Float32Array).subarray(0, outputs), (at + gzAt) >> 2);
+        if (activation) mem.set((y as Float32Array).subarray(0, outputs), (at + yAt) >> 2);
         mem.set((weight as Float32Array).subarray(0, weights), (at + wAt) >> 2);
         // col2im adds into the input gradient.
         if (gx) mem.fill(0, (at + gxAt) >> 2, ((at + gxAt) >> 2) + image);
@@ -177,10 +184,16 @@ export function wasmConvLanes(
           gx ? at + gxAt : -1,
           gw ? at + gwAt : -1,
         ], 0);
+        job[21] = activation ? ACTIVATION_CODE[activation] : -1;
+        job[22] = activation ? at + yAt : -1;
+        job[23] = planeSums ? at + sumsAt : -1;
       });
       if (base < 0) return false;
       const mem = scratch.f32;
       if (gx) gx.set(mem.subarray((base + gxAt) >> 2, ((base + gxAt) >> 2) + image));
+      if (planeSums) {
+        planeSums.set(mem.subarray((base + sumsAt) >> 2, ((base + sumsAt) >> 2) + sums));
+      }
       if (gw) addLanePartials(mem, (base + gwAt) >> 2, gw);
       return true;
     },

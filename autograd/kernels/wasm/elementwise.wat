@@ -26,7 +26,7 @@
 ;; place from 29 µs (the exps alone) to 58.7 and tanh to 64–71; here they
 ;; take 44.5–45.9 and 49–50, with the same operations, so the same bits.
 ;; log, whose steps are many, is called once per block ($log4x4).
-(func (export "unary") (param $op i32) (param $x i32) (param $out i32) (param $n i32)
+(func $unary (export "unary") (param $op i32) (param $x i32) (param $out i32) (param $n i32)
   (local $end i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
   (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
   (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)

@@ -20,7 +20,7 @@ import { align16, type WasmScratch } from "./scratch.ts";
 const MIN_LENGTH = 256;
 
 /** Op codes of fused.wat's activation_grad. */
-const ACTIVATION_CODE: Record<ActivationOp, number> = { sigmoid: 0, tanh: 1, relu: 2 };
+export const ACTIVATION_CODE: Record<ActivationOp, number> = { sigmoid: 0, tanh: 1, relu: 2 };
 
 /**
  * Returns the addBias kernel of the wasm backend. `unary` is the set's own

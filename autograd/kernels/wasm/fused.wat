@@ -48,7 +48,7 @@
 ;; a multiple of 16: the TypeScript side reserves whole chunks of a multiple
 ;; of 16 floats), one dispatch per block; a vector at a time, the sigmoid's
 ;; took 9.0 µs for 36,864 floats and ReLU's 11.1. $out may equal $grad.
-(func (export "activation_grad")
+(func $activation_grad (export "activation_grad")
   (param $op i32) (param $y i32) (param $grad i32) (param $out i32) (param $n i32)
   (local $end i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
   (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)

@@ -71,7 +71,7 @@
   (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
 
 ;; out[o, i] = Σ_s x[o, s, i] for an outer × size × inner f32 array at $x.
-(func (export "sum_axis")
+(func $sum_axis (export "sum_axis")
   (param $x i32) (param $out i32) (param $outer i32) (param $size i32) (param $inner i32)
   (local $s i32) (local $j i32) (local $p i32) (local $stride i32) (local $v v128)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
