@@ -1,9 +1,9 @@
 /**
  * Tests of the native backend's unary parts (native/unary.ts): exp, log,
- * sigmoid and tanh of long float32 arrays, and a bias add followed by one of
- * them, run in parts on the thread pool and give the WebAssembly set's bits,
- * on one thread and two, at subarray offsets; short arrays, ReLU and float64
- * go to the fallback. Skipped (ignored, with the reason in the name) without
+ * sigmoid, tanh and ReLU of long float32 arrays, and a bias add followed by
+ * one of them, run in parts on the thread pool and give the WebAssembly
+ * set's bits, on one thread and two, at subarray offsets; short arrays
+ * (each op's own threshold) and float64 go to the fallback. Skipped (ignored, with the reason in the name) without
  * OpenBLAS.
  */
 
@@ -28,7 +28,8 @@ Deno.test(`native unary parts: the WebAssembly set's bits on 1 and 2 threads${sk
 }, () =>
   onOneAndTwoThreads(wasm, (one, two) => {
     for (const op of ["exp", "log", "sigmoid", "tanh", "relu"] as const) {
-      for (const n of [SPLIT_MIN_LENGTH - 1, SPLIT_MIN_LENGTH + 37, 100_003]) {
+      const least = SPLIT_MIN_LENGTH[op]!;
+      for (const n of [least - 1, least + 37, 100_003]) {
         const x = input(op, n, n);
         const want = new Float32Array(n);
         wasm.unary(op, x, want);
@@ -38,7 +39,7 @@ Deno.test(`native unary parts: the WebAssembly set's bits on 1 and 2 threads${sk
           kernels.unary(op, x, got);
           assertSameBits(got, want, `${op} ${n} ${name}`);
         }
-        const split = op !== "relu" && n >= SPLIT_MIN_LENGTH;
+        const split = n >= least;
         assert.equal(jobs() > before, split, `${op} ${n}: parts on the pool`);
       }
     }

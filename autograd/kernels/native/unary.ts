@@ -1,12 +1,13 @@
 /**
  * The native backend's unary math on large float32 arrays — exp, log,
- * sigmoid and tanh — cut into {@linkcode PARTS} fixed parts that run
+ * sigmoid, tanh and ReLU — cut into {@linkcode PARTS} fixed parts that run
  * side by side on the engine's thread pool. Each part copies its share of
  * the input from the caller's array into its own region of the pool's
  * shared WebAssembly memory with BLAS's `scopy` (a worker has only the
  * array's address), runs the WebAssembly set's `unary` there and copies the
- * result back (tasks.ts). Everything else — shorter arrays, ReLU, other
- * storage, a library without the level-1 routines — goes to the fallback (the
+ * result back (tasks.ts). Everything else — shorter arrays (see
+ * {@linkcode SPLIT_MIN_LENGTH}), other storage, a library without the
+ * level-1 routines — goes to the fallback (the
  * WebAssembly set), which streams the array through its scratch on the
  * calling thread.
  *
@@ -39,11 +40,23 @@ import { address } from "./gemm.ts";
 import { nativeHost, runTasks } from "./host.ts";
 import { PARTS, partStarts, sharedRegion, slotBytes, UNARY_WORDS as W } from "./jobs.ts";
 
-/** Arrays shorter than this many elements run on the calling thread (the fallback). */
-export const SPLIT_MIN_LENGTH = 1 << 14;
-
-/** The ops split into parts: those costing a nanosecond or more per element. */
-const SPLIT: ReadonlySet<UnaryOp> = new Set(["exp", "log", "sigmoid", "tanh"]);
+/**
+ * The ops split into parts, each with the shortest array it is split for
+ * (shorter ones run on the calling thread, in the fallback): from 2^14
+ * elements those costing a nanosecond or more per element; ReLU, a light
+ * op (light ops lost in parts at the autoencoder's 36,864 elements, below),
+ * only from 2^16, the size of the smaller array it was measured to gain on:
+ * in the MNIST CNN's training step, ReLU over its pooled outputs (294,912
+ * and 65,536 floats) took 306–399 µs per step in the fallback and 202–253
+ * in parts (three runs each, two threads).
+ */
+export const SPLIT_MIN_LENGTH: Readonly<Partial<Record<UnaryOp, number>>> = Object.freeze({
+  exp: 1 << 14,
+  log: 1 << 14,
+  sigmoid: 1 << 14,
+  tanh: 1 << 14,
+  relu: 1 << 16,
+});
 
 /**
  * Returns the unary kernel of the native backend, and its addBias, which
@@ -88,7 +101,7 @@ export function nativeUnary(
   };
   /** The op's code when it is split and the arrays are long float32 ones; else undefined. */
   const splitCode = (op: UnaryOp | undefined, ...arrays: Storage[]) =>
-    op !== undefined && SPLIT.has(op) && arrays[0].length >= SPLIT_MIN_LENGTH &&
+    op !== undefined && arrays[0].length >= (SPLIT_MIN_LENGTH[op] ?? Infinity) &&
       arrays.every(isFloat32)
       ? UNARY[op]?.code
       : undefined;
