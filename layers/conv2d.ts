@@ -4,7 +4,14 @@
  * @module
  */
 
-import { type ActivationOp, avgPool2d, conv2d, maxPool2d, type Tensor } from "../autograd/mod.ts";
+import {
+  type ActivationOp,
+  avgPool2d,
+  conv2d,
+  conv2dMaxPool,
+  maxPool2d,
+  type Tensor,
+} from "../autograd/mod.ts";
 import { heUniform, type InitOptions, zeroParam } from "./init.ts";
 import { Module } from "./module.ts";
 
@@ -61,6 +68,20 @@ export class Conv2d extends Module {
       stride: this.stride,
       padding: this.padding,
       activation: activation ?? undefined,
+    });
+  }
+
+  /**
+   * The layer followed by 2×2 max pooling at stride 2 and, with `relu`, a
+   * ReLU, as one op (Sequential uses it for a Conv2d, ReLU, MaxPool2d(2)
+   * block): the same numbers as the three layers.
+   */
+  forwardPooled(x: Tensor, options: { relu: boolean }): Tensor {
+    return conv2dMaxPool(x, this.weight, {
+      bias: this.bias ?? undefined,
+      stride: this.stride,
+      padding: this.padding,
+      relu: options.relu,
     });
   }
 }

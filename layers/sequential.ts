@@ -50,6 +50,27 @@ function reluBeforeMaxPool(layers: readonly Module[], i: number): boolean {
     !(pool as MaxPool2d).options.padding;
 }
 
+/** Whether a layer is a plain MaxPool2d of 2×2 windows at stride 2 without padding. */
+function plainPool2x2(layer: Module | undefined): boolean {
+  if (layer?.constructor !== MaxPool2d) return false;
+  const { kernel, stride, padding } = (layer as MaxPool2d).options;
+  return kernel === 2 && (stride ?? 2) === 2 && !padding;
+}
+
+/**
+ * How many layers from `layers[i]` run as one conv2dMaxPool, and whether
+ * with a ReLU: a plain Conv2d, then a plain ReLU (optional), then a plain
+ * 2×2 max pooling. 0 when they do not.
+ */
+function convPoolBlock(layers: readonly Module[], i: number): { length: number; relu: boolean } {
+  if (layers[i].constructor !== Conv2d) return { length: 0, relu: false };
+  if (plainPool2x2(layers[i + 1])) return { length: 2, relu: false };
+  if (plainActivation(layers[i + 1]) === "relu" && plainPool2x2(layers[i + 2])) {
+    return { length: 3, relu: true };
+  }
+  return { length: 0, relu: false };
+}
+
 /** A chain of layers; parameter names are `layers.<index>.<name>`. */
 export class Sequential extends Module {
   /** The layers, in order. */
@@ -62,17 +83,24 @@ export class Sequential extends Module {
   }
 
   /**
-   * Feeds x through every layer. A plain Conv2d, or a plain Linear without
-   * its own activation, followed by a Sigmoid, Tanh or ReLU layer runs as
-   * one fused op, and a ReLU followed by max pooling runs after the pooling
-   * (they commute): the same numbers, with fewer passes
-   * and temporaries.
+   * Feeds x through every layer. A plain Conv2d followed by 2×2 max
+   * pooling (with a ReLU between them or not) runs as one conv2dMaxPool; a
+   * plain Conv2d, or a plain Linear without its own activation, followed by
+   * a Sigmoid, Tanh or ReLU layer runs as one fused op; and a ReLU followed
+   * by max pooling runs after the pooling (they commute): the same numbers,
+   * with fewer passes and temporaries.
    */
   forward(x: Tensor): Tensor {
     let h = x;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
+      const block = convPoolBlock(layers, i);
+      if (block.length > 0) {
+        h = (layer as Conv2d).forwardPooled(h, { relu: block.relu });
+        i += block.length - 1;
+        continue;
+      }
       if (reluBeforeMaxPool(layers, i)) {
         h = layer.forward(layers[i + 1].forward(h));
         i++;

@@ -114,6 +114,18 @@ export interface ConvChunks extends Window2d {
   chunk: number;
 }
 
+/**
+ * A 2×2 max pooling at stride 2 fused after a convolution (`pool` of
+ * {@linkcode Kernels.convForward} and {@linkcode Kernels.convBackward}): the
+ * pooled extents ⌊OH/2⌋ and ⌊OW/2⌋, and each pooled cell's position y·OW + x
+ * in its output plane (written forward, read backward).
+ */
+export interface ConvPool {
+  oh: number;
+  ow: number;
+  index: Int32Array;
+}
+
 /** Geometry of a 2-D convolution or pooling window over one N×C×H×W batch. */
 export interface Window2d {
   /** Batch size. */
@@ -299,7 +311,9 @@ export interface Kernels {
    * weight [OC, C·kh·kw] and f the activation when one is given (as
    * `unary`'s). Returns false, having written nothing, when it does not
    * take the call; `conv2d` then runs its own chunk loop (im2col, gemm,
-   * swapLeadingAxes, unary).
+   * swapLeadingAxes, unary). With `pool`, `out` is the pooled output
+   * [N, OC, pool.oh, pool.ow] of conv(x, weight) + bias, then the activation
+   * (only ReLU, which commutes with the max); the conv's own is not written.
    */
   convForward?(
     x: Storage,
@@ -309,6 +323,7 @@ export interface Kernels {
       activation?: ActivationOp;
       geo: ConvChunks;
       out: Storage;
+      pool?: ConvPool;
     },
   ): boolean;
 
@@ -320,7 +335,11 @@ export interface Kernels {
    * `out`) and is taken through it first, as `activationGrad`'s (gz is
    * never written). `planeSums`, when given, receives that gradient's sum
    * over each output plane, [N, OC], as `sumAxis` with inner 1 gives it: the
-   * bias gradient of each image. False when not taken.
+   * bias gradient of each image. With `pool`, gz and `y` are the pooled
+   * output's gradient and the pooled output: gz is taken through the
+   * activation (ReLU) on the pooled cells, then added at each cell's
+   * position into the conv output's gradient (zeroed first), as
+   * `maxPool2dBackward` does. False when not taken.
    */
   convBackward?(
     gz: Storage,
@@ -333,6 +352,7 @@ export interface Kernels {
       activation?: ActivationOp;
       y?: Storage;
       planeSums?: Storage;
+      pool?: ConvPool;
     },
   ): boolean;
 

@@ -8,7 +8,7 @@
 
 import { ShapeError } from "../errors.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { ActivationOp, Window2d } from "../kernels/kernels.ts";
+import type { ActivationOp, ConvChunks, Storage, Window2d } from "../kernels/kernels.ts";
 import { gradientStorage } from "../grad_storage.ts";
 import { showShape } from "../shape.ts";
 import { record } from "../tape.ts";
@@ -85,42 +85,12 @@ function imagesPerChunk(rows: number, plane: number): number {
  * native/conv.ts).
  */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  const bias = options.bias ?? null;
+  const plan = planConv(x, weight, options, "conv2d");
+  const { bias, dtype, geo, oc, rows, plane, chunk, chunks } = plan;
   const act = options.activation ?? null;
-  const dtype = checkSameDType("conv2d", ...(bias ? [x, weight, bias] : [x, weight]));
-  if (weight.ndim !== 4 || weight.shape[1] !== x.shape[1]) {
-    throw new ShapeError(
-      `conv2d: weight ${showShape(weight.shape)} does not fit input ${showShape(x.shape)} ` +
-        "(need [OC, C, kh, kw] with C = input channels)",
-    );
-  }
-  const [oc, , kh, kw] = weight.shape;
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
-    throw new ShapeError(`conv2d: bias ${showShape(bias.shape)} must be [${oc}]`);
-  }
-  const geo = window2d(x, {
-    kh,
-    kw,
-    stride: options.stride ?? 1,
-    pad: options.padding ?? 0,
-    op: "conv2d",
-  });
-  const rows = geo.c * kh * kw;
-  const plane = geo.oh * geo.ow;
-  const image = geo.c * geo.h * geo.w;
-  const chunk = imagesPerChunk(rows, plane);
-  // Temporaries of one chunk, reused by every chunk (the last may use less).
-  const cols = scratch("conv2d.cols", dtype, rows * chunk * plane);
-  const product = scratch("conv2d.product", dtype, oc * chunk * plane);
-  /** Unfolds images [b0, b0 + count) into `cols`. */
-  const unfold = (b0: number, count: number) => {
-    const xs = x.data.subarray(b0 * image, (b0 + count) * image);
-    kernels().im2col(xs, { ...geo, n: count, cols });
-  };
   const k0 = kernels();
   // Written whole: by the backend's chunks, or chunk by chunk below.
   const y = allocate(dtype, geo.n * oc * plane, { written: true });
-  const chunks = { ...geo, oc, chunk };
   // A backend may run the whole chunk loop itself (native: chunks side by side).
   const whole = k0.convForward?.(x.data, {
     weight: weight.data,
@@ -129,46 +99,147 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
     geo: chunks,
     out: y,
   }) ?? false;
-  for (let b0 = 0; b0 < geo.n && !whole; b0 += chunk) {
-    const count = Math.min(chunk, geo.n - b0);
-    unfold(b0, count);
-    k0.gemm({ a: weight.data, b: cols, c: product, m: oc, k: rows, n: count * plane });
-    k0.swapLeadingAxes(product, {
-      a: oc,
-      b: count,
-      inner: plane,
-      bias: bias?.data,
-      out: y.subarray(b0 * oc * plane, (b0 + count) * oc * plane),
-    });
+  if (!whole) {
+    // Temporaries of one chunk, reused by every chunk (the last may use less).
+    const cols = scratch("conv2d.cols", dtype, rows * chunk * plane);
+    const product = scratch("conv2d.product", dtype, oc * chunk * plane);
+    for (let b0 = 0; b0 < geo.n; b0 += chunk) {
+      const count = Math.min(chunk, geo.n - b0);
+      unfold(plan, b0, count, cols);
+      k0.gemm({ a: weight.data, b: cols, c: product, m: oc, k: rows, n: count * plane });
+      k0.swapLeadingAxes(product, {
+        a: oc,
+        b: count,
+        inner: plane,
+        bias: bias?.data,
+        out: y.subarray(b0 * oc * plane, (b0 + count) * oc * plane),
+      });
+    }
+    if (act) k0.unary(act, y, y);
   }
-  if (act && !whole) k0.unary(act, y, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record("conv2d", inputs, new Tensor(y, [geo.n, oc, geo.oh, geo.ow]), (g) => {
     const ks = kernels();
-    const gx = x.requiresGrad ? allocate(dtype, x.size) : null;
-    const gw = weight.requiresGrad ? gradientStorage(weight) : null;
-    // The bias gradient of each image: Σ over its planes of the gradient through the activation.
-    const perImage = bias?.requiresGrad ? scratch("conv2d.dBias", dtype, geo.n * oc) : null;
+    const grads = convGradients(plan);
     // The backend's lanes take the gradient through the activation and sum its planes too.
     const done = whole &&
       (ks.convBackward?.(g.data, {
         x: x.data,
         weight: weight.data,
         geo: chunks,
-        gx: gx ?? undefined,
-        gw: gw ?? undefined,
+        gx: grads.gx ?? undefined,
+        gw: grads.gw ?? undefined,
         activation: act ?? undefined,
         y,
-        planeSums: perImage ?? undefined,
+        planeSums: grads.perImage ?? undefined,
       }) ?? false);
     let gz = g.data;
     if (act && !done) {
       gz = scratch("conv2d.dZ", dtype, y.length);
       ks.activationGrad(act, { y, grad: g.data, out: gz });
     }
+    return finishConvBackward(plan, grads, done ? null : gz);
+  });
+}
+
+/** A validated convolution: its operands, geometry and chunking. */
+export interface ConvPlan {
+  x: Tensor;
+  weight: Tensor;
+  bias: Tensor | null;
+  dtype: Tensor["dtype"];
+  geo: Window2d;
+  /** Output channels, rows of the column matrix (C·kh·kw), OH·OW and C·H·W. */
+  oc: number;
+  rows: number;
+  plane: number;
+  image: number;
+  /** Images per chunk, and the geometry the backend's lanes take. */
+  chunk: number;
+  chunks: ConvChunks;
+}
+
+/** Checks x [N, C, H, W], weight [OC, C, kh, kw] and bias [OC]; `op` names the op in errors. */
+export function planConv(
+  x: Tensor,
+  weight: Tensor,
+  options: Conv2dOptions,
+  op: string,
+): ConvPlan {
+  const bias = options.bias ?? null;
+  const dtype = checkSameDType(op, ...(bias ? [x, weight, bias] : [x, weight]));
+  if (weight.ndim !== 4 || weight.shape[1] !== x.shape[1]) {
+    throw new ShapeError(
+      `${op}: weight ${showShape(weight.shape)} does not fit input ${showShape(x.shape)} ` +
+        "(need [OC, C, kh, kw] with C = input channels)",
+    );
+  }
+  const [oc, , kh, kw] = weight.shape;
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
+    throw new ShapeError(`${op}: bias ${showShape(bias.shape)} must be [${oc}]`);
+  }
+  const geo = window2d(x, { kh, kw, stride: options.stride ?? 1, pad: options.padding ?? 0, op });
+  const rows = geo.c * kh * kw;
+  const plane = geo.oh * geo.ow;
+  const chunk = imagesPerChunk(rows, plane);
+  return {
+    x,
+    weight,
+    bias,
+    dtype,
+    geo,
+    oc,
+    rows,
+    plane,
+    image: geo.c * geo.h * geo.w,
+    chunk,
+    chunks: { ...geo, oc, chunk },
+  };
+}
+
+/** Unfolds images [b0, b0 + count) of the plan's input into `cols`. */
+function unfold(plan: ConvPlan, b0: number, count: number, cols: Storage): void {
+  const xs = plan.x.data.subarray(b0 * plan.image, (b0 + count) * plan.image);
+  kernels().im2col(xs, { ...plan.geo, n: count, cols });
+}
+
+/** Where a convolution's backward writes: each only when its operand needs a gradient. */
+export interface ConvGradients {
+  gx: Storage | null;
+  gw: Storage | null;
+  /** The bias gradient of each image, [N, OC]: Σ over its planes. */
+  perImage: Storage | null;
+}
+
+/** Storage for the plan's gradients. */
+export function convGradients(plan: ConvPlan): ConvGradients {
+  const { x, weight, bias, dtype, geo, oc } = plan;
+  return {
+    gx: x.requiresGrad ? allocate(dtype, x.size) : null,
+    gw: weight.requiresGrad ? gradientStorage(weight) : null,
+    perImage: bias?.requiresGrad ? scratch("conv2d.dBias", dtype, geo.n * oc) : null,
+  };
+}
+
+/**
+ * The rest of a convolution's backward from gz, the gradient of its output
+ * [N, OC, OH, OW] (through any activation): the chunk loop and the planes'
+ * sums, unless the backend's lanes did them (gz null); then the bias
+ * gradient from the sums. Returns the gradients in the op's input order.
+ */
+export function finishConvBackward(
+  plan: ConvPlan,
+  grads: ConvGradients,
+  gz: Storage | null,
+): (Tensor | null)[] {
+  const { x, weight, bias, dtype, geo, oc, rows, plane, image, chunk } = plan;
+  const { gx, gw, perImage } = grads;
+  const ks = kernels();
+  if (gz !== null) {
     const dRows = scratch("conv2d.dRows", dtype, oc * chunk * plane);
+    const cols = scratch("conv2d.cols", dtype, rows * chunk * plane);
     const dCols = gx ? scratch("conv2d.dCols", dtype, rows * chunk * plane) : null;
-    for (let b0 = 0; b0 < geo.n && !done; b0 += chunk) {
+    for (let b0 = 0; b0 < geo.n; b0 += chunk) {
       const count = Math.min(chunk, geo.n - b0);
       const n = count * plane;
       // This chunk's dZ in the gemm layout [OC, images·OH·OW].
@@ -179,7 +250,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
         out: dRows,
       });
       if (gw) {
-        unfold(b0, count);
+        unfold(plan, b0, count, cols);
         ks.gemm({
           a: dRows,
           b: cols,
@@ -197,15 +268,16 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
         ks.col2im(dCols, { ...geo, n: count, out });
       }
     }
-    let gb: Tensor | null = null;
-    if (bias && perImage) {
-      // Σ over each image's plane (unless the lanes did), then over the images.
-      if (!done) ks.sumAxis(gz, { outer: geo.n * oc, size: plane, inner: 1, out: perImage });
-      const data = gradientStorage(bias);
-      ks.sumAxis(perImage, { outer: 1, size: geo.n, inner: oc, out: data });
-      gb = new Tensor(data, bias.shape);
-    }
-    const grads = [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, weight.shape)];
-    return bias ? [...grads, gb] : grads;
-  });
+    if (perImage) ks.sumAxis(gz, { outer: geo.n * oc, size: plane, inner: 1, out: perImage });
+  }
+  const inputGrads = [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, weight.shape)];
+  if (!bias) return inputGrads;
+  let gb: Tensor | null = null;
+  if (perImage) {
+    // Σ over each image's planes (above, or in the lanes), then over the images.
+    const data = gradientStorage(bias);
+    ks.sumAxis(perImage, { outer: 1, size: geo.n, inner: oc, out: data });
+    gb = new Tensor(data, bias.shape);
+  }
+  return [...inputGrads, gb];
 }

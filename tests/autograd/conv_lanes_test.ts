@@ -2,11 +2,12 @@
  * Tests of the convolution lanes of the WebAssembly set (wasm/conv_lanes.ts)
  * and the native set (native/conv.ts): conv2d's forward and backward on the
  * lanes give the chunk loop's output and input gradient bit for bit and its
- * weight gradient to rounding, with the same bits on one thread and two; the
- * lanes take only what they can (float32, stride 1, no padding, more than
- * one chunk), and what they do not take trains through the chunk loop. The
- * native cases are skipped (ignored, with the reason in the name) without
- * OpenBLAS.
+ * weight gradient to rounding (with a fused activation too), with the same
+ * bits on one thread and two; the lanes take only what they can (float32,
+ * more than one chunk), and what they do not take trains through the chunk
+ * loop. conv2dMaxPool gives the bits of conv2d, maxPool2d and relu, through
+ * the native lanes' fused pooling and elsewhere. The native cases are
+ * skipped (ignored, with the reason in the name) without OpenBLAS.
  */
 
 import assert from "node:assert/strict";
@@ -18,7 +19,7 @@ import {
   threadCount,
 } from "../../autograd/kernels/mod.ts";
 import { threadPool } from "../../autograd/kernels/threads/mod.ts";
-import { mul, rand, Rng, sum } from "../../mod.ts";
+import { maxPool2d, mul, rand, relu, Rng, sum, type Tensor } from "../../mod.ts";
 import { Conv2d } from "../../layers/mod.ts";
 import { assertSameBits, randomArray } from "./float_arrays.ts";
 import { withKernels } from "./op_check.ts";
@@ -138,33 +139,47 @@ for (const { name, kernels, skipped } of SETS) {
     );
   });
 
-  Deno.test(`${name} conv lanes take float32 batches of several chunks${skipped}`, {
-    ignore: kernels === null,
-  }, () => {
-    const k = kernels!;
-    const geo = { n: 64, c: 32, h: 12, w: 12, kh: 5, kw: 5, stride: 1, pad: 0, oh: 8, ow: 8 };
-    const args = (over: Partial<typeof geo> & { chunk?: number }) => {
-      const g = { ...geo, oc: 4, chunk: 2, ...over };
-      return {
-        weight: new Float32Array(4 * g.c * 25),
-        geo: g,
-        out: new Float32Array(g.n * 4 * g.oh * g.ow),
+  Deno.test(
+    `${name} conv lanes take float32 batches of several chunks, and 2×2 poolings (native)${skipped}`,
+    {
+      ignore: kernels === null,
+    },
+    () => {
+      const k = kernels!;
+      const geo = { n: 64, c: 32, h: 12, w: 12, kh: 5, kw: 5, stride: 1, pad: 0, oh: 8, ow: 8 };
+      const args = (over: Partial<typeof geo> & { chunk?: number }) => {
+        const g = { ...geo, oc: 4, chunk: 2, ...over };
+        return {
+          weight: new Float32Array(4 * g.c * 25),
+          geo: g,
+          out: new Float32Array(g.n * 4 * g.oh * g.ow),
+        };
       };
-    };
-    const x = new Float32Array(64 * 32 * 144);
-    assert.equal(k.convForward!(x, args({})), true);
-    assert.equal(k.convForward!(x, args({ pad: 2, oh: 12, ow: 12 })), true, "padding");
-    assert.equal(k.convForward!(x, args({ stride: 2, oh: 4, ow: 4 })), true, "stride 2");
-    assert.equal(k.convForward!(x, args({ chunk: 64 })), false, "one chunk: nothing to share");
-    assert.equal(
-      k.convForward!(new Float64Array(x.length), {
-        ...args({}),
-        out: new Float64Array(64 * 4 * 64),
-      }),
-      false,
-      "float64",
-    );
-  });
+      const x = new Float32Array(64 * 32 * 144);
+      assert.equal(k.convForward!(x, args({})), true);
+      assert.equal(k.convForward!(x, args({ pad: 2, oh: 12, ow: 12 })), true, "padding");
+      assert.equal(k.convForward!(x, args({ stride: 2, oh: 4, ow: 4 })), true, "stride 2");
+      assert.equal(k.convForward!(x, args({ chunk: 64 })), false, "one chunk: nothing to share");
+      // A fused pooling: 2×2 at stride 2 (4×4 of the 8×8 planes), with a ReLU at most; native only.
+      const pool = { oh: 4, ow: 4, index: new Int32Array(64 * 4 * 16) };
+      const pooled = { ...args({}), out: new Float32Array(64 * 4 * 16) };
+      assert.equal(k.convForward!(x, { ...pooled, pool }), name === "native", "a 2×2 pooling");
+      assert.equal(k.convForward!(x, { ...pooled, pool: { ...pool, oh: 3 } }), false, "3×4 of 8×8");
+      assert.equal(
+        k.convForward!(x, { ...pooled, pool, activation: "sigmoid" }),
+        false,
+        "a sigmoid with a pooling",
+      );
+      assert.equal(
+        k.convForward!(new Float64Array(x.length), {
+          ...args({}),
+          out: new Float64Array(64 * 4 * 64),
+        }),
+        false,
+        "float64",
+      );
+    },
+  );
 }
 
 Deno.test(
@@ -231,3 +246,71 @@ Deno.test(
       );
     }),
 );
+
+/** A conv layer's shape for a fused pooling, and whether a ReLU comes between. */
+type PoolShape = Omit<ConvShape, "activation"> & { relu: boolean };
+
+/**
+ * One conv layer and a 2×2 max pooling (and a ReLU), fused or as the three
+ * ops: the op that made the output, the output, and the gradients of the
+ * input, the weight and the bias.
+ */
+function poolGrads(
+  kernels: Kernels,
+  shape: PoolShape,
+  fused: boolean,
+): { op: string; tensors: Float32Array[] } {
+  return withKernels(kernels, () => {
+    const rng = new Rng(9);
+    const { padding, stride } = shape;
+    const conv = new Conv2d({ in: shape.c, out: shape.oc }, 5, { rng, padding, stride });
+    const x = rand([shape.n, shape.c, shape.size, shape.size], {
+      rng,
+      low: -1,
+      high: 1,
+      requiresGrad: true,
+    });
+    let y: Tensor;
+    if (fused) {
+      y = conv.forwardPooled(x, { relu: shape.relu });
+    } else {
+      y = maxPool2d(conv.forward(x), { kernel: 2 });
+      if (shape.relu) y = relu(y);
+    }
+    const op = y.node?.op ?? "";
+    sum(mul(y, rand(y.shape, { rng, low: -1, high: 1 }))).backward();
+    const tensors = [y, x.grad!, conv.weight.grad!, conv.bias!.grad!].map((t) =>
+      (t.data as Float32Array).slice()
+    );
+    return { op, tensors };
+  });
+}
+
+// The MNIST CNN's blocks, one without its ReLU, odd output planes (the last row and column are
+// not pooled), and a padded layer.
+const POOL_SHAPES: PoolShape[] = [
+  { n: 64, c: 1, oc: 32, size: 28, relu: true },
+  { n: 64, c: 32, oc: 64, size: 12, relu: true },
+  { n: 64, c: 32, oc: 64, size: 12, relu: false },
+  { n: 8, c: 2, oc: 3, size: 31, relu: true },
+  { n: 32, c: 1, oc: 16, size: 28, padding: 2, relu: true },
+];
+
+for (const { name, kernels, skipped } of SETS) {
+  Deno.test(`${name} conv lanes: a fused 2×2 max pooling gives the unfused ops' bits${skipped}`, {
+    ignore: kernels === null,
+  }, () =>
+    onEachThreadCount((threads) => {
+      for (const shape of POOL_SHAPES) {
+        const what = `${threads} thread(s) ${JSON.stringify(shape)}`;
+        const fused = poolGrads(kernels!, shape, true);
+        const ops = poolGrads(kernels!, shape, false);
+        // Only the native lanes pool; elsewhere conv2dMaxPool runs the three ops.
+        const last = shape.relu ? "relu" : "maxPool2d";
+        assert.equal(fused.op, name === "native" ? "conv2dMaxPool" : last, `${what}: op`);
+        ["output", "input gradient", "weight gradient", "bias gradient"].forEach((t, i) =>
+          assertSameBits(fused.tensors[i], ops.tensors[i], `${what}: ${t}`)
+        );
+      }
+    }));
+}

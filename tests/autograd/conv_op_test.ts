@@ -94,6 +94,46 @@ const cases: OpCase[] = (["sigmoid", "tanh", "relu"] as const).flatMap((activati
   })
 );
 
+/** 2×2 max pooling at stride 2 of z [N, C, OH, OW] (the last odd row and column left out). */
+function maxPool2x2(z: Float64Array, planes: number, oh: number, ow: number): Float64Array {
+  const [ph, pw] = [Math.floor(oh / 2), Math.floor(ow / 2)];
+  const out = new Float64Array(planes * ph * pw);
+  for (let p = 0, o = 0; p < planes; p++) {
+    for (let y = 0; y < ph; y++) {
+      for (let x = 0; x < pw; x++, o++) {
+        const at = p * oh * ow + 2 * y * ow + 2 * x;
+        out[o] = Math.max(z[at], z[at + 1], z[at + ow], z[at + ow + 1]);
+      }
+    }
+  }
+  return out;
+}
+
+// conv2dMaxPool, with and without its ReLU: even and odd output planes.
+cases.push(...[true, false].flatMap((relu) =>
+  [SMALL, STRIDED].map((g): OpCase => {
+    const { oh, ow } = outputSize(g);
+    return {
+      name: `conv2dMaxPool${relu ? " with relu" : ""}, stride ${g.stride} padding ${g.pad}`,
+      fn: (x, w, b) => ink.conv2dMaxPool(x, w, { bias: b, relu, stride: g.stride, padding: g.pad }),
+      // Distinct inputs: no ties within a window, and (this seed) no pooled value at the ReLU's kink.
+      inputs: [
+        { shape: [g.n, g.c, g.h, g.w], domain: "awayFromZero" },
+        { shape: [g.oc, g.c, g.k, g.k] },
+        { shape: [g.oc] },
+      ],
+      reference: (x, w, b) => {
+        const z = new Float64Array(g.n * g.oc * oh * ow);
+        for (let o = 0; o < z.length; o++) z[o] = b[Math.floor(o / (oh * ow)) % g.oc];
+        eachTap(g, (o, i, wt) => (z[o] += x[i] * w[wt]));
+        const pooled = maxPool2x2(z, g.n * g.oc, oh, ow);
+        return relu ? pooled.map(ACTIVATE.relu) : pooled;
+      },
+      shape: [g.n, g.oc, Math.floor(oh / 2), Math.floor(ow / 2)],
+    };
+  })
+));
+
 for (const opCase of cases) {
   Deno.test(`op ${opCase.name}`, () => checkOp(opCase));
 }

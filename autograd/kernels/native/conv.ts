@@ -26,7 +26,7 @@
  * @module
  */
 
-import type { ConvChunks, Kernels, Storage } from "../kernels.ts";
+import type { ActivationOp, ConvChunks, ConvPool, Kernels, Storage } from "../kernels.ts";
 import { addLanePartials, convSizes, LANES, lanesTake } from "../wasm/conv_lanes.ts";
 import { UNARY } from "../wasm/elementwise.ts";
 import { ACTIVATION_CODE } from "../wasm/fused.ts";
@@ -39,12 +39,19 @@ import { LANE_WORDS as L, sharedRegion } from "./jobs.ts";
 /**
  * Bytes of one lane's temporaries: its columns, its product (or dZ), its
  * column gradient, its chunk of the forward's output (for an activation's
- * gradient) and 128 bytes for the WebAssembly kernels' tails (tasks.ts).
+ * gradient, or a fused pooling's input), 128 bytes for the WebAssembly
+ * kernels' tails, and a fused pooling's cells (tasks.ts).
  */
 function laneBytes(g: ConvChunks): number {
   const plane = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
-  return align16(2 * (rows + g.oc) * g.chunk * plane * 4 + 128);
+  return align16((2 * rows + 3 * g.oc) * g.chunk * plane * 4 + 128);
+}
+
+/** Whether a fused pooling is one the lanes take: 2×2 at stride 2, its extents and positions given. */
+function poolFits(g: ConvChunks, pool: ConvPool, activation: ActivationOp | undefined): boolean {
+  return pool.oh === Math.floor(g.oh / 2) && pool.ow === Math.floor(g.ow / 2) && pool.oh > 0 &&
+    pool.ow > 0 && (activation === undefined || activation === "relu");
 }
 
 /**
@@ -69,24 +76,34 @@ export function nativeConv(
    * write the caller's arrays through their addresses (copying with BLAS's
    * level-1 routines, which the library must have).
    */
-  const hold = (...pairs: [Storage | undefined, number][]) =>
+  const hold = (...pairs: [Storage | Int32Array | undefined, number][]) =>
     blas.level1 !== null && pairs.every(([a, length]) => a === undefined || a.length >= length);
   /** The job words every lane reads, before the per-call offsets. */
-  const geometry = (g: ConvChunks, weight: Float32Array, base: number) => {
+  const geometry = (
+    g: ConvChunks,
+    weight: Float32Array,
+    base: number,
+    pool: ConvPool | undefined,
+  ) => {
     const words = host.lane;
     words.fill(-1);
     words.set([g.n, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.oc, g.chunk, base, address(weight)]);
     words[L.stride] = g.stride;
     words[L.pad] = g.pad;
+    words[L.poolOh] = pool ? pool.oh : -1;
+    words[L.poolOw] = pool ? pool.ow : -1;
+    words[L.callerIndex] = pool ? address(pool.index) : -1;
     return words;
   };
   return {
     convForward: (x, args) => {
-      const { weight, bias, activation, geo: g, out } = args;
+      const { weight, bias, activation, geo: g, out, pool } = args;
       const { image, outputs, weights } = convSizes(g);
+      const cells = pool ? g.n * g.oc * pool.oh * pool.ow : outputs;
       if (
         !lanesTake(g, x, weight, bias, out) || host.tasks.here.conv_forward === undefined ||
-        !hold([x, image], [out, outputs], [weight, weights], [bias, g.oc])
+        (pool && !poolFits(g, pool, activation)) ||
+        !hold([x, image], [out, cells], [weight, weights], [bias, g.oc], [pool?.index, cells])
       ) {
         return false;
       }
@@ -103,7 +120,7 @@ export function nativeConv(
           (start + biasAt) >> 2,
         );
       }
-      const words = geometry(g, weight as Float32Array, base);
+      const words = geometry(g, weight as Float32Array, base, pool);
       words[L.x] = start + xAt;
       words[L.y] = start + yAt;
       words[L.bias] = bias ? start + biasAt : -1;
@@ -115,16 +132,24 @@ export function nativeConv(
       return runLanes("conv_forward");
     },
     convBackward: (gz, args) => {
-      const { x, weight, geo: g, gx, gw, activation, y, planeSums } = args;
+      const { x, weight, geo: g, gx, gw, activation, y, planeSums, pool } = args;
       const { image, outputs, weights: partial } = convSizes(g);
       const sums = g.n * g.oc;
+      // The output gradient and the output the lanes read: pooled with a fused pooling.
+      const cells = pool ? g.n * g.oc * pool.oh * pool.ow : outputs;
       if (
         !lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y) ||
-        host.tasks.here.conv_backward === undefined ||
-        !hold([gz, outputs], [x, image], [weight, partial], [gx, image], [gw, partial], [
-          activation ? y : undefined,
-          outputs,
-        ], [planeSums, sums])
+        host.tasks.here.conv_backward === undefined || (pool && !poolFits(g, pool, activation)) ||
+        !hold(
+          [gz, cells],
+          [x, image],
+          [weight, partial],
+          [gx, image],
+          [gw, partial],
+          [activation ? y : undefined, cells],
+          [planeSums, sums],
+          [pool?.index, cells],
+        )
       ) {
         return false;
       }
@@ -137,7 +162,7 @@ export function nativeConv(
       const region = sharedRegion(lanesAt + LANES * laneBytes(g));
       if (region === null) return false;
       const { memory, start, base } = region;
-      const words = geometry(g, weight as Float32Array, base);
+      const words = geometry(g, weight as Float32Array, base, pool);
       words[L.x] = start + xAt;
       words[L.gz] = start + gzAt;
       words[L.gx] = gx ? start + gxAt : -1;

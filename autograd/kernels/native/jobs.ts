@@ -94,7 +94,12 @@ export const LANE_WORDS = Object.freeze({
   callerOut: 27,
   /** The output gradient's plane sums [N, OC] (backward), or −1. */
   planeSums: 28,
-  count: 29,
+  /** A fused 2×2 max pooling's extents (−1 for none): `y`, callerY and callerGz are then pooled. */
+  poolOh: 29,
+  poolOw: 30,
+  /** The pooled cells' positions in their planes: written forward, read backward. */
+  callerIndex: 31,
+  count: 32,
 });
 
 /**

@@ -52,28 +52,25 @@ export type Task = (arg: number, task: number, slot: number) => void;
  *   WebAssembly `max_pool_2x2` (or `max_pool`), the maxima and their
  *   positions copied out the same way;
  * - `unpool_part`: part `task` of its backward, whole planes: each output
- *   gradient added at its position, in order, by a plain loop over views
- *   of the caller's arrays (a scatter gains nothing from WebAssembly, and
- *   copying the input gradient in and out would cost more than the loop).
+ *   gradient added at its position, in order, by a plain loop over views of
+ *   the caller's arrays (copying them in and out would cost more).
  *
  * Null when the library does not open or the WebAssembly kernels are
  * missing (that worker then takes no tasks, and the caller runs them).
  * Sent to the workers as source text, so it refers to nothing outside
  * itself.
  *
- * A lane's forward, per chunk: the chunk's images copied in from the
- * caller's batch, im2col into its columns, one sgemm into its product
- * [OC, images·OH·OW], swap_leading_axes (with the bias) into the output,
- * the activation if there is one (`unary_exact`, which writes nothing past
- * the chunk), and the chunk's output copied out to the caller's. Its
- * backward: the chunk's output gradient copied in, taken through the
- * activation if there is one (the chunk's forward output copied in too),
- * its plane sums written when asked for, and it swapped into
- * [OC, images·OH·OW]; its images
- * copied in and unfolded again, and dZ·colsᵀ added into the lane's own
- * weight gradient (the first chunk writes it); Wᵀ·dZ into its column
- * gradient, col2im into the chunk's input gradient (zeroed first; each
- * chunk's images are its own), copied out to the caller's.
+ * A lane's forward, per chunk: the chunk's images copied in, im2col, one
+ * sgemm into its product [OC, images·OH·OW], swap_leading_axes (with the
+ * bias) into the output, a fused pooling, the activation (`unary_exact`
+ * writes nothing past the chunk), the chunk's output copied out. Its
+ * backward: the chunk's output gradient copied in (pooled: through the
+ * activation, then added at its cells' positions), taken through the
+ * activation, its plane sums written when asked for, and it swapped into
+ * [OC, images·OH·OW]; its images copied in and unfolded again, dZ·colsᵀ
+ * added into the lane's own weight gradient (the first chunk writes it);
+ * Wᵀ·dZ into its column gradient, col2im into the chunk's input gradient
+ * (zeroed first; each chunk's images are its own), copied out.
  */
 export function nativeTasks(
   init: unknown,
@@ -91,7 +88,7 @@ export function nativeTasks(
   const { cblas_sgemm: sgemm, cblas_sscal: sscal, cblas_saxpy: saxpy, cblas_scopy: scopy } = blas;
   if (
     !wasm?.im2col || !wasm.col2im || !wasm.swap_leading_axes || !wasm.unary_exact ||
-    !wasm.activation_grad_exact || !wasm.sum_axis
+    !wasm.activation_grad_exact || !wasm.sum_axis || !wasm.max_pool_2x2 || !wasm.unpool_add
   ) {
     return null;
   }
@@ -135,9 +132,11 @@ export function nativeTasks(
     const cols = lane[L.lanes] + index * lane[L.laneBytes];
     const rowsOut = cols + rows * chunk * plane * 4;
     const dCols = rowsOut + oc * chunk * plane * 4;
-    // The forward's output, for the activation's gradient, then 128 bytes for the kernels' tails.
+    // The forward's output, for the activation's gradient, then 128 bytes for the kernels' tails,
+    // then a fused pooling's values, positions and (backward) outputs.
     const out = dCols + rows * chunk * plane * 4;
     const tail = out + oc * chunk * plane * 4;
+    const pooled = tail + 128;
     return {
       n,
       c,
@@ -159,6 +158,9 @@ export function nativeTasks(
       dCols,
       out,
       tail,
+      pooled,
+      poolOh: lane[L.poolOh],
+      poolOw: lane[L.poolOw],
     };
   };
   /** Copies `count` floats from address `from` to address `to` (BLAS `scopy`). */
@@ -289,7 +291,8 @@ export function nativeTasks(
           b: g.base + g.cols,
           c: g.base + g.rowsOut,
         });
-        const y = lane[L.y] + b0 * g.oc * g.plane * 4;
+        // With a fused pooling the chunk's output only passes through the lane's temporary.
+        const y = g.poolOh >= 0 ? g.out : lane[L.y] + b0 * g.oc * g.plane * 4;
         wasm.swap_leading_axes(
           g.rowsOut,
           bias < 0 ? g.rowsOut : bias,
@@ -299,6 +302,17 @@ export function nativeTasks(
           g.plane,
           bias < 0 ? 0 : 1,
         );
+        if (g.poolOh >= 0) {
+          const cells = count * g.oc * g.poolOh * g.poolOw;
+          const offset = b0 * g.oc * g.poolOh * g.poolOw * 4;
+          const index = g.pooled + cells * 4;
+          wasm.max_pool_2x2(y, g.pooled, index, count * g.oc, g.oh, g.ow, g.poolOh, g.poolOw);
+          if (activation >= 0) wasm.unary_exact(activation, g.pooled, cells, g.tail);
+          move(cells, g.base + g.pooled, lane[L.callerY] + offset);
+          // scopy moves the positions' bits as they are.
+          move(cells, g.base + index, lane[L.callerIndex] + offset);
+          continue;
+        }
         if (activation >= 0) wasm.unary_exact(activation, y, count * g.oc * g.plane, g.tail);
         move(count * g.oc * g.plane, g.base + y, lane[L.callerY] + b0 * g.oc * g.plane * 4);
       }
@@ -314,10 +328,25 @@ export function nativeTasks(
         const np = count * g.plane;
         const outputs = count * g.oc * g.plane;
         const gz = lane[L.gz] + b0 * g.oc * g.plane * 4;
-        move(outputs, lane[L.callerGz] + b0 * g.oc * g.plane * 4, g.base + gz);
-        if (activation >= 0) {
-          move(outputs, lane[L.callerOut] + b0 * g.oc * g.plane * 4, g.base + g.out);
-          wasm.activation_grad_exact(activation, g.out, gz, outputs, g.tail);
+        if (g.poolOh >= 0) {
+          // The pooled cells' gradient, through the activation, added at their positions.
+          const cells = count * g.oc * g.poolOh * g.poolOw;
+          const offset = b0 * g.oc * g.poolOh * g.poolOw * 4;
+          const [values, index] = [g.pooled + cells * 4, g.pooled + 2 * cells * 4];
+          move(cells, lane[L.callerGz] + offset, g.base + g.pooled);
+          move(cells, lane[L.callerIndex] + offset, g.base + index);
+          if (activation >= 0) {
+            move(cells, lane[L.callerOut] + offset, g.base + values);
+            wasm.activation_grad_exact(activation, values, g.pooled, cells, g.tail);
+          }
+          sscal!(outputs, 0, at(g.base + gz), 1);
+          wasm.unpool_add(g.pooled, index, gz, count * g.oc, g.plane, g.poolOh * g.poolOw);
+        } else {
+          move(outputs, lane[L.callerGz] + b0 * g.oc * g.plane * 4, g.base + gz);
+          if (activation >= 0) {
+            move(outputs, lane[L.callerOut] + b0 * g.oc * g.plane * 4, g.base + g.out);
+            wasm.activation_grad_exact(activation, g.out, gz, outputs, g.tail);
+          }
         }
         if (sums >= 0) wasm.sum_axis(gz, sums + b0 * g.oc * 4, count * g.oc, g.plane, 1);
         wasm.swap_leading_axes(gz, g.rowsOut, g.rowsOut, count, g.oc, g.plane, 0);

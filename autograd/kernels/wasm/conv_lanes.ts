@@ -137,8 +137,9 @@ export function wasmConvLanes(
   };
   return {
     convForward: (x, args) => {
-      const { weight, bias, activation, geo: g, out } = args;
-      if (!lanesTake(g, x, weight, bias, out)) return false;
+      const { weight, bias, activation, geo: g, out, pool } = args;
+      // A fused pooling is the native lanes' alone (conv2dMaxPool then runs the unfused ops).
+      if (pool || !lanesTake(g, x, weight, bias, out)) return false;
       const { image, outputs, weights } = convSizes(g);
       const xAt = 0;
       const yAt = xAt + align16(image * 4);
@@ -157,8 +158,10 @@ export function wasmConvLanes(
       return true;
     },
     convBackward: (gz, args) => {
-      const { x, weight, geo: g, gx, gw, activation, y, planeSums } = args;
-      if (!lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y)) return false;
+      const { x, weight, geo: g, gx, gw, activation, y, planeSums, pool } = args;
+      if (
+        pool || !lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y)
+      ) return false;
       const { image, outputs, weights } = convSizes(g);
       const xAt = 0;
       const gzAt = xAt + align16(image * 4);

@@ -174,3 +174,27 @@
       (br_if $rows (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
     (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $h) (local.get $w)) (i32.const 2))))
     (br_if $plane (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $planes)))))
+
+;; max_pool's backward: out[p, index[p, o]] += grad[p, o] for every window o
+;; of every plane p, in order (as the reference kernel adds them, rounded
+;; as f32 adds). Planes of $planeIn floats in out, $planeOut in grad and
+;; index; no window may be all padding (every index ≥ 0).
+(func (export "unpool_add")
+  (param $grad i32) (param $index i32) (param $out i32) (param $planes i32)
+  (param $planeIn i32) (param $planeOut i32)
+  (local $end i32) (local $at i32)
+  (block $done
+    (loop $plane
+      (br_if $done (i32.eqz (local.get $planes)))
+      (local.set $end (i32.add (local.get $grad) (i32.shl (local.get $planeOut) (i32.const 2))))
+      (block $cellsDone
+        (loop $cells
+          (br_if $cellsDone (i32.ge_u (local.get $grad) (local.get $end)))
+          (local.set $at (i32.add (local.get $out) (i32.shl (i32.load (local.get $index)) (i32.const 2))))
+          (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $grad))))
+          (local.set $grad (i32.add (local.get $grad) (i32.const 4)))
+          (local.set $index (i32.add (local.get $index) (i32.const 4)))
+          (br $cells)))
+      (local.set $out (i32.add (local.get $out) (i32.shl (local.get $planeIn) (i32.const 2))))
+      (local.set $planes (i32.sub (local.get $planes) (i32.const 1)))
+      (br $plane))))
