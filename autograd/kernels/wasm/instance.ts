@@ -98,6 +98,19 @@ export interface KernelExports {
   max_pool(x: number, out: number, index: number, planes: number, ...geometry: number[]): void;
   /** max_pool for 2×2 windows at stride 2 (geometry h, w, oh, ow); see pool.wat. */
   max_pool_2x2(x: number, out: number, index: number, planes: number, ...geometry: number[]): void;
+  /** out[p, index] += grad for every window of every plane; see pool.wat. */
+  unpool_add(
+    grad: number,
+    index: number,
+    out: number,
+    planes: number,
+    planeIn: number,
+    planeOut: number,
+  ): void;
+  /** unary over exactly n floats, the tail through `tmp`; see conv_lanes.wat. */
+  unary_exact(op: number, x: number, n: number, tmp: number): void;
+  /** grad ·= f′(y) over exactly n floats, the tails through `tmp`; see conv_lanes.wat. */
+  activation_grad_exact(op: number, y: number, grad: number, n: number, tmp: number): void;
 }
 
 /** Which build to load: the best one the engine runs, or one forced (for tests). */
