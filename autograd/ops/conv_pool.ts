@@ -6,12 +6,15 @@
  * pooling, where it gives the same values as before it on a quarter of the
  * cells.
  *
- * A backend whose convolution lanes take a fused pooling (the native one)
- * pools each chunk of images while its output is in cache, and never writes
- * the convolution's whole output (4.7 MB for the MNIST CNN's first layer at
- * batch 64) nor, backward, its whole gradient: each lane adds its chunk's
- * pooled gradient into the chunk's own gradient. Elsewhere the op is
- * conv2d, maxPool2d and relu, each on the tape.
+ * A backend whose convolution lanes take a fused pooling (wasm and native,
+ * for batches of several chunks) pools each chunk of images while its
+ * output is in cache, and never writes the convolution's whole output
+ * (4.7 MB for the MNIST CNN's first layer at batch 64) nor, backward, its
+ * whole gradient: each lane adds its chunk's pooled gradient into the
+ * chunk's own gradient. That took the MNIST CNN's training to 1.20× the
+ * images/s on two native threads and 1.09× on two wasm ones (medians of
+ * interleaved pairs). Elsewhere the op is conv2d, maxPool2d and relu, each
+ * on the tape.
  *
  * @module
  */

@@ -5,8 +5,8 @@
  * weight gradient to rounding (with a fused activation too), with the same
  * bits on one thread and two; the lanes take only what they can (float32,
  * more than one chunk), and what they do not take trains through the chunk
- * loop. conv2dMaxPool gives the bits of conv2d, maxPool2d and relu, through
- * the native lanes' fused pooling and elsewhere. The native cases are
+ * loop. conv2dMaxPool gives the bits of conv2d, maxPool2d and relu through
+ * the lanes' fused pooling. The native cases are
  * skipped (ignored, with the reason in the name) without OpenBLAS.
  */
 
@@ -140,7 +140,7 @@ for (const { name, kernels, skipped } of SETS) {
   });
 
   Deno.test(
-    `${name} conv lanes take float32 batches of several chunks, and 2×2 poolings (native)${skipped}`,
+    `${name} conv lanes take float32 batches of several chunks, and 2×2 poolings${skipped}`,
     {
       ignore: kernels === null,
     },
@@ -160,10 +160,10 @@ for (const { name, kernels, skipped } of SETS) {
       assert.equal(k.convForward!(x, args({ pad: 2, oh: 12, ow: 12 })), true, "padding");
       assert.equal(k.convForward!(x, args({ stride: 2, oh: 4, ow: 4 })), true, "stride 2");
       assert.equal(k.convForward!(x, args({ chunk: 64 })), false, "one chunk: nothing to share");
-      // A fused pooling: 2×2 at stride 2 (4×4 of the 8×8 planes), with a ReLU at most; native only.
+      // A fused pooling: 2×2 at stride 2 (4×4 of the 8×8 planes), with a ReLU at most.
       const pool = { oh: 4, ow: 4, index: new Int32Array(64 * 4 * 16) };
       const pooled = { ...args({}), out: new Float32Array(64 * 4 * 16) };
-      assert.equal(k.convForward!(x, { ...pooled, pool }), name === "native", "a 2×2 pooling");
+      assert.equal(k.convForward!(x, { ...pooled, pool }), true, "a 2×2 pooling");
       assert.equal(k.convForward!(x, { ...pooled, pool: { ...pool, oh: 3 } }), false, "3×4 of 8×8");
       assert.equal(
         k.convForward!(x, { ...pooled, pool, activation: "sigmoid" }),
@@ -305,9 +305,7 @@ for (const { name, kernels, skipped } of SETS) {
         const what = `${threads} thread(s) ${JSON.stringify(shape)}`;
         const fused = poolGrads(kernels!, shape, true);
         const ops = poolGrads(kernels!, shape, false);
-        // Only the native lanes pool; elsewhere conv2dMaxPool runs the three ops.
-        const last = shape.relu ? "relu" : "maxPool2d";
-        assert.equal(fused.op, name === "native" ? "conv2dMaxPool" : last, `${what}: op`);
+        assert.equal(fused.op, "conv2dMaxPool", `${what}: the lanes pooled`);
         ["output", "input gradient", "weight gradient", "bias gradient"].forEach((t, i) =>
           assertSameBits(fused.tensors[i], ops.tensors[i], `${what}: ${t}`)
         );

@@ -26,8 +26,8 @@
  * @module
  */
 
-import type { ActivationOp, ConvChunks, ConvPool, Kernels, Storage } from "../kernels.ts";
-import { addLanePartials, convSizes, LANES, lanesTake } from "../wasm/conv_lanes.ts";
+import type { ConvChunks, ConvPool, Kernels, Storage } from "../kernels.ts";
+import { addLanePartials, convSizes, LANES, lanesTake, poolFits } from "../wasm/conv_lanes.ts";
 import { UNARY } from "../wasm/elementwise.ts";
 import { ACTIVATION_CODE } from "../wasm/fused.ts";
 import { align16 } from "../wasm/scratch.ts";
@@ -46,12 +46,6 @@ function laneBytes(g: ConvChunks): number {
   const plane = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
   return align16((2 * rows + 3 * g.oc) * g.chunk * plane * 4 + 128);
-}
-
-/** Whether a fused pooling is one the lanes take: 2×2 at stride 2, its extents and positions given. */
-function poolFits(g: ConvChunks, pool: ConvPool, activation: ActivationOp | undefined): boolean {
-  return pool.oh === Math.floor(g.oh / 2) && pool.ow === Math.floor(g.ow / 2) && pool.oh > 0 &&
-    pool.ow > 0 && (activation === undefined || activation === "relu");
 }
 
 /**

@@ -24,7 +24,14 @@
  * @module
  */
 
-import { type ConvChunks, isFloat32, type Kernels, type Storage } from "../kernels.ts";
+import {
+  type ActivationOp,
+  type ConvChunks,
+  type ConvPool,
+  isFloat32,
+  type Kernels,
+  type Storage,
+} from "../kernels.ts";
 import { UNARY } from "./elementwise.ts";
 import { ACTIVATION_CODE } from "./fused.ts";
 import { align16, type WasmScratch } from "./scratch.ts";
@@ -34,11 +41,24 @@ import { CONV_LANE_TASK } from "./shared_memory.ts";
 export const LANES = 2;
 
 /** Words of conv_lane_task's job block (conv_lanes.wat). */
-const JOB_WORDS = 24;
+const JOB_WORDS = 28;
 
 /** Whether lanes take this convolution: float32, more than one chunk. */
 export function lanesTake(g: ConvChunks, ...arrays: (Storage | undefined)[]): boolean {
   return g.n > g.chunk && arrays.every((a) => a === undefined || isFloat32(a));
+}
+
+/**
+ * Whether lanes take a fused pooling: 2×2 at stride 2, its extents given,
+ * with a ReLU or no activation (which the pooling commutes with).
+ */
+export function poolFits(
+  g: ConvChunks,
+  pool: ConvPool,
+  activation: ActivationOp | undefined,
+): boolean {
+  return pool.oh === Math.floor(g.oh / 2) && pool.ow === Math.floor(g.ow / 2) && pool.oh > 0 &&
+    pool.ow > 0 && (activation === undefined || activation === "relu");
 }
 
 /** Elements of a convolution's input batch, output batch and weight. */
@@ -62,15 +82,16 @@ export function addLanePartials(mem: Float32Array, at: number, gw: Storage): voi
 
 /**
  * Bytes of one lane's temporaries, in conv_lanes.wat's layout: its columns,
- * column gradient and product (row blocks of chunk·oh·ow floats, 16-byte
- * rounded), the gemm workspace for the widest product and an edge tile.
+ * column gradient, product and a fused pooling's input (row blocks of
+ * chunk·oh·ow floats, 16-byte rounded), the gemm workspace for the widest
+ * product and an edge tile.
  */
 function laneBytes(g: ConvChunks, gemm: { mc: number; kc: number }): number {
   const plane = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
   const span = align16(g.chunk * plane * 4);
   const n8 = Math.ceil(Math.max(rows, g.chunk * plane) / 8) * 8;
-  return align16((2 * rows + g.oc) * span + (gemm.mc * gemm.kc + gemm.kc * n8) * 4 + 256);
+  return align16(2 * (rows + g.oc) * span + (gemm.mc * gemm.kc + gemm.kc * n8) * 4 + 256);
 }
 
 /** Returns the optional convForward and convBackward kernels of the wasm backend. */
@@ -138,12 +159,16 @@ export function wasmConvLanes(
   return {
     convForward: (x, args) => {
       const { weight, bias, activation, geo: g, out, pool } = args;
-      // A fused pooling is the native lanes' alone (conv2dMaxPool then runs the unfused ops).
-      if (pool || !lanesTake(g, x, weight, bias, out)) return false;
-      const { image, outputs, weights } = convSizes(g);
+      if (!lanesTake(g, x, weight, bias, out) || (pool && !poolFits(g, pool, activation))) {
+        return false;
+      }
+      const { image, outputs: whole, weights } = convSizes(g);
+      // What the lanes write: the output, or the pooled cells and their positions.
+      const outputs = pool ? g.n * g.oc * pool.oh * pool.ow : whole;
       const xAt = 0;
       const yAt = xAt + align16(image * 4);
-      const wAt = yAt + align16(outputs * 4);
+      const indexAt = yAt + align16(outputs * 4);
+      const wAt = indexAt + (pool ? align16(outputs * 4) : 0);
       const biasAt = wAt + align16(weights * 4);
       const base = runLanes(g, biasAt + align16(g.oc * 4), (job, at) => {
         const mem = scratch.f32;
@@ -152,30 +177,44 @@ export function wasmConvLanes(
         if (bias) mem.set((bias as Float32Array).subarray(0, g.oc), (at + biasAt) >> 2);
         job.set([0, at + xAt, at + yAt, at + wAt, bias ? at + biasAt : -1], 0);
         job[21] = activation ? UNARY[activation]!.code : -1;
+        job.set(pool ? [pool.oh, pool.ow, at + indexAt] : [-1, -1, -1], 24);
       });
       if (base < 0) return false;
       out.set(scratch.f32.subarray((base + yAt) >> 2, ((base + yAt) >> 2) + outputs));
+      if (pool) {
+        pool.index.set(new Int32Array(scratch.f32.buffer, base + indexAt, outputs));
+      }
       return true;
     },
     convBackward: (gz, args) => {
       const { x, weight, geo: g, gx, gw, activation, y, planeSums, pool } = args;
       if (
-        pool || !lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y)
+        !lanesTake(g, gz, x, weight, gx, gw, y, planeSums) || (activation && !y) ||
+        (pool && !poolFits(g, pool, activation))
       ) return false;
       const { image, outputs, weights } = convSizes(g);
+      // The gradient and output given: the whole ones, or the pooled cells'.
+      const given = pool ? g.n * g.oc * pool.oh * pool.ow : outputs;
       const xAt = 0;
       const gzAt = xAt + align16(image * 4);
       const wAt = gzAt + align16(outputs * 4);
       const gxAt = wAt + align16(weights * 4);
       const gwAt = gxAt + align16(image * 4);
       const yAt = gwAt + align16(LANES * weights * 4);
-      const sumsAt = yAt + (activation ? align16(outputs * 4) : 0);
+      const sumsAt = yAt + (activation ? align16(given * 4) : 0);
       const sums = g.n * g.oc;
-      const base = runLanes(g, sumsAt + align16(sums * 4), (job, at) => {
+      const pooledAt = sumsAt + align16(sums * 4);
+      const indexAt = pooledAt + (pool ? align16(given * 4) : 0);
+      const base = runLanes(g, indexAt + (pool ? align16(given * 4) : 0), (job, at) => {
         const mem = scratch.f32;
         mem.set((x as Float32Array).subarray(0, image), (at + xAt) >> 2);
-        mem.set((gz as Float32Array).subarray(0, outputs), (at + gzAt) >> 2);
-        if (activation) mem.set((y as Float32Array).subarray(0, outputs), (at + yAt) >> 2);
+        if (pool) {
+          mem.set((gz as Float32Array).subarray(0, given), (at + pooledAt) >> 2);
+          new Int32Array(mem.buffer, at + indexAt, given).set(pool.index.subarray(0, given));
+        } else {
+          mem.set((gz as Float32Array).subarray(0, outputs), (at + gzAt) >> 2);
+        }
+        if (activation) mem.set((y as Float32Array).subarray(0, given), (at + yAt) >> 2);
         mem.set((weight as Float32Array).subarray(0, weights), (at + wAt) >> 2);
         // col2im adds into the input gradient.
         if (gx) mem.fill(0, (at + gxAt) >> 2, ((at + gxAt) >> 2) + image);
@@ -190,6 +229,7 @@ export function wasmConvLanes(
         job[21] = activation ? ACTIVATION_CODE[activation] : -1;
         job[22] = activation ? at + yAt : -1;
         job[23] = planeSums ? at + sumsAt : -1;
+        job.set(pool ? [pool.oh, pool.ow, at + indexAt, at + pooledAt] : [-1, -1, -1, -1], 24);
       });
       if (base < 0) return false;
       const mem = scratch.f32;

@@ -16,14 +16,18 @@
 ;; each chunk's output gradient through the activation first), the forward's
 ;; output (backward, with an activation) or -1, and where the backward writes
 ;; the output gradient's sum over each image's channel planes ([N, OC], the
-;; bias gradient per image) or -1. Both run on a chunk while it is in cache,
+;; bias gradient per image) or -1; then a fused 2×2 max pooling's extents
+;; (-1, -1 for none: y, or backward gz and the output, are then the pooled
+;; ones), its cells' positions in their planes (written forward, read
+;; backward), and (backward) the whole output gradient, which each chunk of
+;; it is written into from the pooled one. Both run on a chunk while it is in cache,
 ;; on both lanes. The plane sums of the MNIST CNN's first layer took 413–463
 ;; µs of its 17.4–18.4 ms training step on the calling thread (native, two
 ;; threads); in the lanes its backward took no longer that I could measure
 ;; (1,195–1,269 → 1,211–1,321 µs). A lane's temporaries are its
 ;; columns and its column gradient (C·kh·kw × chunk·oh·ow each, every row
 ;; block rounded to 16 bytes), its product
-;; (oc × chunk·oh·ow), the gemm workspace (MC·KC + KC·n8 floats, n8 the
+;; (oc × chunk·oh·ow), a fused pooling's input (as large), the gemm workspace (MC·KC + KC·n8 floats, n8 the
 ;; larger of chunk·oh·ow and C·kh·kw rounded up to 8: the products' widest B)
 ;; and a 256-byte edge tile, in that order.
 ;; f_op (the unary op codes of elementwise.wat) over exactly $n floats at $x,
@@ -69,6 +73,7 @@
   (local $cols i32) (local $dCols i32) (local $product i32) (local $work i32) (local $edge i32)
   (local $b0 i32) (local $count i32) (local $np i32) (local $first i32) (local $gw i32) (local $gx i32)
   (local $stride i32) (local $pad i32) (local $act i32) (local $out i32) (local $outputs i32)
+  (local $poolOh i32) (local $poolOw i32) (local $cells i32) (local $at i32) (local $z i32)
   (local.set $n (i32.load offset=24 (local.get $job)))
   (local.set $c (i32.load offset=28 (local.get $job)))
   (local.set $h (i32.load offset=32 (local.get $job)))
@@ -83,6 +88,8 @@
   (local.set $stride (i32.load offset=76 (local.get $job)))
   (local.set $pad (i32.load offset=80 (local.get $job)))
   (local.set $act (i32.load offset=84 (local.get $job)))
+  (local.set $poolOh (i32.load offset=96 (local.get $job)))
+  (local.set $poolOw (i32.load offset=100 (local.get $job)))
   (local.set $plane (i32.mul (local.get $oh) (local.get $ow)))
   (local.set $rows (i32.mul (local.get $c) (i32.mul (local.get $kh) (local.get $kw))))
   (local.set $image (i32.mul (local.get $c) (i32.mul (local.get $h) (local.get $w))))
@@ -93,7 +100,8 @@
     (i32.add (i32.load offset=64 (local.get $job)) (i32.mul (local.get $t) (i32.load offset=68 (local.get $job)))))
   (local.set $dCols (i32.add (local.get $cols) (i32.mul (local.get $rows) (local.get $span))))
   (local.set $product (i32.add (local.get $dCols) (i32.mul (local.get $rows) (local.get $span))))
-  (local.set $work (i32.add (local.get $product) (i32.mul (local.get $oc) (local.get $span))))
+  (local.set $z (i32.add (local.get $product) (i32.mul (local.get $oc) (local.get $span))))
+  (local.set $work (i32.add (local.get $z) (i32.mul (local.get $oc) (local.get $span))))
   (local.set $edge
     (i32.add (local.get $work)
       (i32.shl
@@ -120,6 +128,11 @@
       (local.set $out
         (i32.add (i32.load offset=8 (local.get $job))
           (i32.shl (i32.mul (i32.mul (local.get $b0) (local.get $oc)) (local.get $plane)) (i32.const 2))))
+      ;; A fused pooling's cells of the chunk, and their byte offset in the pooled arrays.
+      (local.set $cells (i32.mul (i32.mul (local.get $count) (local.get $oc)) (i32.mul (local.get $poolOh) (local.get $poolOw))))
+      (local.set $at
+        (i32.shl (i32.mul (i32.mul (local.get $b0) (local.get $oc)) (i32.mul (local.get $poolOh) (local.get $poolOw)))
+          (i32.const 2)))
       (if (i32.eqz (i32.load (local.get $job)))
         (then
           ;; Forward: unfold, W·cols, and the move into N×C×H×W with the bias.
@@ -129,20 +142,56 @@
             (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $oh) (local.get $ow))
           (call $gemm_on (i32.load offset=12 (local.get $job)) (local.get $cols) (local.get $product)
             (local.get $oc) (local.get $np) (local.get $rows) (i32.const 0) (local.get $work) (local.get $edge))
-          (call $swap_leading_axes (local.get $product)
-            (select (local.get $product) (local.get $gx) (i32.lt_s (local.get $gx) (i32.const 0)))
-            (local.get $out) (local.get $oc) (local.get $count) (local.get $plane)
-            (i32.ge_s (local.get $gx) (i32.const 0)))
-          (if (i32.ge_s (local.get $act) (i32.const 0))
-            (then (call $unary_exact (local.get $act) (local.get $out) (local.get $outputs) (local.get $edge)))))
+          (if (i32.lt_s (local.get $poolOh) (i32.const 0))
+            (then
+              (call $swap_leading_axes (local.get $product)
+                (select (local.get $product) (local.get $gx) (i32.lt_s (local.get $gx) (i32.const 0)))
+                (local.get $out) (local.get $oc) (local.get $count) (local.get $plane)
+                (i32.ge_s (local.get $gx) (i32.const 0)))
+              (if (i32.ge_s (local.get $act) (i32.const 0))
+                (then (call $unary_exact (local.get $act) (local.get $out) (local.get $outputs) (local.get $edge)))))
+            (else
+              ;; Pooled: the output passes through the lane's own z, and only the pooled cells
+              ;; and their positions are written, then the activation on them.
+              (call $swap_leading_axes (local.get $product)
+                (select (local.get $product) (local.get $gx) (i32.lt_s (local.get $gx) (i32.const 0)))
+                (local.get $z) (local.get $oc) (local.get $count) (local.get $plane)
+                (i32.ge_s (local.get $gx) (i32.const 0)))
+              (call $max_pool_2x2 (local.get $z)
+                (i32.add (i32.load offset=8 (local.get $job)) (local.get $at))
+                (i32.add (i32.load offset=104 (local.get $job)) (local.get $at))
+                (i32.mul (local.get $count) (local.get $oc)) (local.get $oh) (local.get $ow)
+                (local.get $poolOh) (local.get $poolOw))
+              (if (i32.ge_s (local.get $act) (i32.const 0))
+                (then
+                  (call $unary_exact (local.get $act) (i32.add (i32.load offset=8 (local.get $job)) (local.get $at))
+                    (local.get $cells) (local.get $edge)))))))
         (else
           ;; Backward: this chunk's gradient through the activation, its plane sums, then dZ
           ;; in the gemm layout [OC, images·OH·OW].
-          (if (i32.ge_s (local.get $act) (i32.const 0))
+          (if (i32.lt_s (local.get $poolOh) (i32.const 0))
             (then
-              (call $activation_grad_exact (local.get $act)
-                (i32.add (i32.load offset=88 (local.get $job)) (i32.sub (local.get $out) (i32.load offset=8 (local.get $job))))
-                (local.get $out) (local.get $outputs) (local.get $edge))))
+              (if (i32.ge_s (local.get $act) (i32.const 0))
+                (then
+                  (call $activation_grad_exact (local.get $act)
+                    (i32.add (i32.load offset=88 (local.get $job))
+                      (i32.sub (local.get $out) (i32.load offset=8 (local.get $job))))
+                    (local.get $out) (local.get $outputs) (local.get $edge)))))
+            (else
+              ;; Pooled: the pooled gradient through the activation, then added at its cells
+              ;; into the chunk's cleared output gradient.
+              (if (i32.ge_s (local.get $act) (i32.const 0))
+                (then
+                  (call $activation_grad_exact (local.get $act)
+                    (i32.add (i32.load offset=88 (local.get $job)) (local.get $at))
+                    (i32.add (i32.load offset=108 (local.get $job)) (local.get $at))
+                    (local.get $cells) (local.get $edge))))
+              (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $outputs) (i32.const 2)))
+              (call $unpool_add
+                (i32.add (i32.load offset=108 (local.get $job)) (local.get $at))
+                (i32.add (i32.load offset=104 (local.get $job)) (local.get $at))
+                (local.get $out) (i32.mul (local.get $count) (local.get $oc)) (local.get $plane)
+                (i32.mul (local.get $poolOh) (local.get $poolOw)))))
           (if (i32.ge_s (i32.load offset=92 (local.get $job)) (i32.const 0))
             (then
               (call $sum_axis (local.get $out)

@@ -79,7 +79,7 @@
 ;; (left) and odd (right) cells; the cells are then taken in window order —
 ;; top left, top right, bottom left, bottom right — with lane-wise selects.
 ;; The last ow mod 4 windows of a row go one by one.
-(func (export "max_pool_2x2")
+(func $max_pool_2x2 (export "max_pool_2x2")
   (param $x i32) (param $out i32) (param $index i32) (param $planes i32)
   (param $h i32) (param $w i32) (param $oh i32) (param $ow i32)
   (local $p i32) (local $y i32) (local $xo i32) (local $q i32) (local $row i32) (local $cell i32)
@@ -179,7 +179,7 @@
 ;; of every plane p, in order (as the reference kernel adds them, rounded
 ;; as f32 adds). Planes of $planeIn floats in out, $planeOut in grad and
 ;; index; no window may be all padding (every index ≥ 0).
-(func (export "unpool_add")
+(func $unpool_add (export "unpool_add")
   (param $grad i32) (param $index i32) (param $out i32) (param $planes i32)
   (param $planeIn i32) (param $planeOut i32)
   (local $end i32) (local $at i32)
