@@ -67,18 +67,24 @@ type ConvShape = {
   activation?: ActivationOp;
 };
 
+/** A seeded 5×5 conv layer of `shape` and an input batch in [−1, 1] that needs its gradient. */
+function layerAndInput(shape: ConvShape, rng: Rng): { conv: Conv2d; x: Tensor } {
+  const { padding, stride } = shape;
+  const conv = new Conv2d({ in: shape.c, out: shape.oc }, 5, { rng, padding, stride });
+  const x = rand([shape.n, shape.c, shape.size, shape.size], {
+    rng,
+    low: -1,
+    high: 1,
+    requiresGrad: true,
+  });
+  return { conv, x };
+}
+
 /** y, the input gradient, the weight gradient and the bias gradient of one conv layer. */
 function convGrads(kernels: Kernels, shape: ConvShape): Float32Array[] {
   return withKernels(kernels, () => {
     const rng = new Rng(5);
-    const { padding, stride } = shape;
-    const conv = new Conv2d({ in: shape.c, out: shape.oc }, 5, { rng, padding, stride });
-    const x = rand([shape.n, shape.c, shape.size, shape.size], {
-      rng,
-      low: -1,
-      high: 1,
-      requiresGrad: true,
-    });
+    const { conv, x } = layerAndInput(shape, rng);
     const y = conv.forwardWith(x, shape.activation ?? null);
     sum(mul(y, rand(y.shape, { rng, low: -1, high: 1 }))).backward();
     return [y, x.grad!, conv.weight.grad!, conv.bias!.grad!].map((t) =>
@@ -262,14 +268,7 @@ function poolGrads(
 ): { op: string; tensors: Float32Array[] } {
   return withKernels(kernels, () => {
     const rng = new Rng(9);
-    const { padding, stride } = shape;
-    const conv = new Conv2d({ in: shape.c, out: shape.oc }, 5, { rng, padding, stride });
-    const x = rand([shape.n, shape.c, shape.size, shape.size], {
-      rng,
-      low: -1,
-      high: 1,
-      requiresGrad: true,
-    });
+    const { conv, x } = layerAndInput(shape, rng);
     let y: Tensor;
     if (fused) {
       y = conv.forwardPooled(x, { relu: shape.relu });

@@ -61,6 +61,15 @@ function eachTap(g: Geometry, visit: (o: number, i: number, wt: number) => void)
   }
 }
 
+/** conv(x, w) + b in float64 by the direct loops, [N, OC, OH, OW]. */
+function directConv(g: Geometry, x: Float64Array, w: Float64Array, b: Float64Array): Float64Array {
+  const { oh, ow } = outputSize(g);
+  const z = new Float64Array(g.n * g.oc * oh * ow);
+  for (let o = 0; o < z.length; o++) z[o] = b[Math.floor(o / (oh * ow)) % g.oc];
+  eachTap(g, (o, i, wt) => (z[o] += x[i] * w[wt]));
+  return z;
+}
+
 const ACTIVATE: Record<ink.ActivationOp, (z: number) => number> = {
   sigmoid: (z) => 1 / (1 + Math.exp(-z)),
   tanh: Math.tanh,
@@ -83,12 +92,7 @@ const cases: OpCase[] = (["sigmoid", "tanh", "relu"] as const).flatMap((activati
         { shape: [g.oc, g.c, g.k, g.k] },
         { shape: [g.oc] },
       ],
-      reference: (x, w, b) => {
-        const z = new Float64Array(g.n * g.oc * oh * ow);
-        for (let o = 0; o < z.length; o++) z[o] = b[Math.floor(o / (oh * ow)) % g.oc];
-        eachTap(g, (o, i, wt) => (z[o] += x[i] * w[wt]));
-        return z.map(ACTIVATE[activation]);
-      },
+      reference: (x, w, b) => directConv(g, x, w, b).map(ACTIVATE[activation]),
       shape: [g.n, g.oc, oh, ow],
     };
   })
@@ -116,17 +120,14 @@ cases.push(...[true, false].flatMap((relu) =>
     return {
       name: `conv2dMaxPool${relu ? " with relu" : ""}, stride ${g.stride} padding ${g.pad}`,
       fn: (x, w, b) => ink.conv2dMaxPool(x, w, { bias: b, relu, stride: g.stride, padding: g.pad }),
-      // Distinct inputs: no ties within a window, and (this seed) no pooled value at the ReLU's kink.
+      // With this seed no window holds a tie and no pooled value lies at the ReLU's kink.
       inputs: [
         { shape: [g.n, g.c, g.h, g.w], domain: "awayFromZero" },
         { shape: [g.oc, g.c, g.k, g.k] },
         { shape: [g.oc] },
       ],
       reference: (x, w, b) => {
-        const z = new Float64Array(g.n * g.oc * oh * ow);
-        for (let o = 0; o < z.length; o++) z[o] = b[Math.floor(o / (oh * ow)) % g.oc];
-        eachTap(g, (o, i, wt) => (z[o] += x[i] * w[wt]));
-        const pooled = maxPool2x2(z, g.n * g.oc, oh, ow);
+        const pooled = maxPool2x2(directConv(g, x, w, b), g.n * g.oc, oh, ow);
         return relu ? pooled.map(ACTIVATE.relu) : pooled;
       },
       shape: [g.n, g.oc, Math.floor(oh / 2), Math.floor(ow / 2)],
