@@ -1,9 +1,10 @@
 /**
  * Sequential fuses a plain Linear or Conv2d with the activation layer after
- * it (and Linear's own `activation` option fuses the same way), and runs a
- * ReLU followed by max pooling after the pooling: the output and every
- * parameter gradient must be the layers' bits run one by one, on every
- * backend.
+ * it (and Linear's own `activation` option fuses the same way), runs a
+ * Conv2d, ReLU (or none), MaxPool2d(2) block as one conv2dMaxPool, and runs
+ * any other ReLU followed by max pooling after the pooling: the output and
+ * every parameter gradient must be the layers' bits run one by one, on
+ * every backend.
  */
 
 import assert from "node:assert/strict";
@@ -117,4 +118,35 @@ Deno.test("Sequential: a subclassed activation is not fused", () => {
   const y = model.forward(rand([2, 3], { rng: new Rng(1), requiresGrad: true }));
   // The subclass's own fn ran (its detach cut the graph), not the fused sigmoid.
   assert.equal(y.requiresGrad, false);
+});
+
+Deno.test("Sequential: Conv2d, ReLU, MaxPool2d blocks run as one op with the layers' bits", () => {
+  // Batches of several chunks, so the convolution lanes (wasm, native) pool them; a block without
+  // its ReLU, and odd 5×5 planes after the second pooling.
+  const rng = new Rng(4);
+  const model = new Sequential(
+    new Conv2d({ in: 1, out: 8 }, 5, { rng }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d({ in: 8, out: 4 }, 3, { rng }),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(4 * 5 * 5, 5, { rng }),
+  );
+  for (const backend of FLOAT32_BACKENDS) {
+    const previous = useKernels(backend.kernels);
+    try {
+      const x = rand([24, 1, 28, 28], { rng: new Rng(5), low: -1, high: 1, requiresGrad: true });
+      const run = (forward: (v: Tensor) => Tensor) => {
+        x.zeroGrad();
+        const out = bits(model, forward, x);
+        return [...out, new Uint32Array((x.grad!.data as Float32Array).slice().buffer)];
+      };
+      const fused = run((v) => model.forward(v));
+      const unfused = run((v) => model.layers.reduce((h, l) => l.forward(h), v));
+      fused.forEach((got, i) => assert.deepEqual(got, unfused[i], `${backend.name}: tensor ${i}`));
+    } finally {
+      useKernels(previous);
+    }
+  }
 });
