@@ -331,8 +331,9 @@ Deno.test("wasm im2col and col2im match the reference exactly", () => {
     window2d(1, 3, 5, 7, 7, 1, 3), // kernel larger than the image
     window2d(2, 1, 33, 17, 2, 3, 0),
     window2d(1, 2, 4, 4, 3, 1, 2), // padding wider than needed: some rows all zero
-    // Stride 1 without padding (the dense loops): runs of vector pairs, a last
-    // vector and single floats, alone and together (ow 8, 12, 13, 5, 24, 3).
+    // Stride 1 without padding (the dense loops): runs of whole vector pairs
+    // (ow 8, 24), and of vector pairs, a last vector and single floats, alone
+    // and together (ow 12, 13, 5, 3).
     window2d(2, 3, 12, 12, 5, 1, 0),
     window2d(2, 2, 16, 16, 5, 1, 0),
     window2d(1, 2, 17, 17, 5, 1, 0),
