@@ -1,8 +1,8 @@
 /**
  * Tests of the native backend's unary parts (native/unary.ts): exp, log,
  * sigmoid, tanh and ReLU of long float32 arrays, and a bias add followed by
- * one of them, run in parts on the thread pool and give the WebAssembly
- * set's bits, on one thread and two, at subarray offsets; short arrays
+ * one of them, run in parts on the thread pool (two threads) and give the
+ * WebAssembly set's bits, at subarray offsets; one thread, short arrays
  * (each op's own threshold) and float64 go to the fallback. Skipped (ignored, with the reason in the name) without
  * OpenBLAS.
  */
