@@ -20,6 +20,7 @@
  */
 
 import { kernels } from "../kernels/backend.ts";
+import { releaseStorage } from "../storage_pool.ts";
 import { record } from "../tape.ts";
 import { allocate, Tensor } from "../tensor.ts";
 import { conv2d, type Conv2dOptions, convGradients, finishConvBackward, planConv } from "./conv.ts";
@@ -63,6 +64,8 @@ export function conv2dMaxPool(
     pool,
   });
   if (!fused) {
+    // Declined, having written nothing: the storage goes back for the ops below to take.
+    if (y !== null) releaseStorage(y);
     const pooledOut = maxPool2d(conv2d(x, weight, { ...options, activation: undefined }), {
       kernel: 2,
     });

@@ -103,7 +103,8 @@ export function nativeConv(
       }
       const xAt = 0;
       const yAt = xAt + align16(image * 4);
-      const biasAt = yAt + align16(outputs * 4);
+      // A fused pooling's output passes through each lane's temporaries alone.
+      const biasAt = yAt + (pool ? 0 : align16(outputs * 4));
       const lanesAt = biasAt + align16(g.oc * 4);
       const region = sharedRegion(lanesAt + LANES * laneBytes(g));
       if (region === null) return false;
