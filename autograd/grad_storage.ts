@@ -20,7 +20,7 @@
  */
 
 import type { Storage } from "./kernels/kernels.ts";
-import { newStorage, takeStorage } from "./storage_pool.ts";
+import { reusableStorage, takeStorage } from "./storage_pool.ts";
 
 /**
  * What this file needs of a tensor (it is used by `tensor.ts`, so it names
@@ -52,7 +52,7 @@ let lent: Storage[] = [];
 let depth = 0;
 
 function fresh(like: Storage, size: number): Storage {
-  return newStorage(like instanceof Float64Array, size);
+  return reusableStorage(like instanceof Float64Array, size);
 }
 
 /**

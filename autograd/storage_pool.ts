@@ -12,6 +12,7 @@
  * @module
  */
 
+import { kernels } from "./kernels/backend.ts";
 import type { Storage } from "./kernels/kernels.ts";
 
 /** What one open scope allocated and made. */
@@ -38,6 +39,47 @@ let pooledBytes = 0;
 /** New zeroed storage, never pooled (what every caller here and in tensor.ts starts from). */
 export function newStorage(float64: boolean, size: number): Storage {
   return float64 ? new Float64Array(size) : new Float32Array(size);
+}
+
+/**
+ * Shortest float32 arrays made in the kernels' own memory: the WebAssembly
+ * kernels send shorter ones to loops that copy nothing anyway.
+ */
+export const RESIDENT_MIN_LENGTH = 256;
+
+/**
+ * New zeroed storage that will be used again and again (the pool's arrays,
+ * a leaf's gradient buffer, a batch buffer, an op's scratch): float32
+ * arrays of {@linkcode RESIDENT_MIN_LENGTH} or more are made where the
+ * active kernels compute on them in place when they offer that
+ * (`Kernels.residentStorage`, the shared WebAssembly memory), so they go
+ * from kernel to kernel without copies into the kernels' scratch and back.
+ */
+export function reusableStorage(float64: boolean, size: number): Storage {
+  const resident = float64 || size < RESIDENT_MIN_LENGTH ? null : kernels().residentStorage?.(size);
+  return resident ?? newStorage(float64, size);
+}
+
+/**
+ * Gives back storage from {@linkcode reusableStorage} that nothing uses any
+ * more: its place in the kernels' memory is free at once, instead of when
+ * the garbage collector reclaims the array.
+ */
+export function releaseReusable(storage: Storage): void {
+  if (storage instanceof Float32Array) kernels().releaseResident?.(storage);
+}
+
+/**
+ * What tidy tells storages apart by: an array's buffer, so a view of it
+ * counts as the same storage, except in the kernels' shared memory, where
+ * every array shares one buffer: there the array itself (the library makes
+ * no views of such storage; views a user makes of it are not tracked).
+ */
+export function storageKey(storage: Storage): object {
+  const buffer = storage.buffer;
+  return typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer
+    ? storage
+    : buffer;
 }
 
 function key(float64: boolean, size: number): string {
@@ -78,7 +120,7 @@ export function takeStorage(
   const reused = free.get(key(float64, size))?.pop();
   let storage: Storage;
   if (reused === undefined) {
-    storage = newStorage(float64, size);
+    storage = reusableStorage(float64, size);
   } else {
     pooledBytes -= reused.byteLength;
     storage = options.written ? reused : reused.fill(0);
@@ -97,9 +139,15 @@ export function keepInScope<T>(tensor: T): void {
   scopes[scopes.length - 1]?.kept.push(tensor);
 }
 
-/** Puts storage no tensor can reach any more on the free lists (up to {@linkcode POOL_LIMIT_BYTES}). */
+/**
+ * Puts storage no tensor can reach any more on the free lists (up to
+ * {@linkcode POOL_LIMIT_BYTES}; past it, gives it back).
+ */
 export function releaseStorage(storage: Storage): void {
-  if (pooledBytes + storage.byteLength > POOL_LIMIT_BYTES) return;
+  if (pooledBytes + storage.byteLength > POOL_LIMIT_BYTES) {
+    releaseReusable(storage);
+    return;
+  }
   const k = key(storage instanceof Float64Array, storage.length);
   let list = free.get(k);
   if (list === undefined) free.set(k, list = []);
@@ -112,8 +160,9 @@ export function pooledStorageBytes(): number {
   return pooledBytes;
 }
 
-/** Empties the free lists, leaving their arrays to the garbage collector. */
+/** Empties the free lists, giving their arrays back ({@linkcode releaseReusable}). */
 export function clearStoragePool(): void {
+  for (const list of free.values()) list.forEach(releaseReusable);
   free.clear();
   pooledBytes = 0;
 }

@@ -26,7 +26,14 @@
 
 import { AutogradError } from "./errors.ts";
 import type { Storage } from "./kernels/kernels.ts";
-import { closeScope, keepInScope, openScope, releaseStorage, type Scope } from "./storage_pool.ts";
+import {
+  closeScope,
+  keepInScope,
+  openScope,
+  releaseStorage,
+  type Scope,
+  storageKey,
+} from "./storage_pool.ts";
 import { isReleased, releaseTensor, Tensor } from "./tensor.ts";
 
 /**
@@ -86,24 +93,25 @@ export function keep<T extends Tensor>(tensor: T): T {
 
 /** Releases what `scope` allocated and no survivor holds; hands returned storage to `parent`. */
 function release(scope: Scope<Tensor>, returned: Tensor[], parent: Scope<Tensor> | undefined) {
-  const kept = buffersOf(scope.kept);
-  const passed = buffersOf(returned);
-  const freed = new Set<ArrayBufferLike>();
+  const kept = storageKeysOf(scope.kept);
+  const passed = storageKeysOf(returned);
+  const freed = new Set<object>();
   const passedStorages: Storage[] = [];
   for (const storage of scope.storages) {
-    if (kept.has(storage.buffer)) continue; // outlives every scope: no longer tracked
-    if (passed.has(storage.buffer)) passedStorages.push(storage);
+    const key = storageKey(storage);
+    if (kept.has(key)) continue; // outlives every scope: no longer tracked
+    if (passed.has(key)) passedStorages.push(storage);
     else {
-      freed.add(storage.buffer);
+      freed.add(key);
       releaseStorage(storage);
     }
   }
   const passedTensors: Tensor[] = [];
   for (const t of scope.made) {
     if (isReleased(t)) continue;
-    const buffer = t.data.buffer;
-    if (freed.has(buffer)) releaseTensor(t);
-    else if (passed.has(buffer)) passedTensors.push(t);
+    const key = storageKey(t.data);
+    if (freed.has(key)) releaseTensor(t);
+    else if (passed.has(key)) passedTensors.push(t);
   }
   if (parent) adopt(parent, passedStorages, passedTensors);
 }
@@ -118,10 +126,11 @@ function adopt(parent: Scope<Tensor>, storages: Storage[], made: Tensor[]) {
   for (const t of made) parent.made.push(t);
 }
 
-function buffersOf(tensors: Tensor[]): Set<ArrayBufferLike> {
-  const buffers = new Set<ArrayBufferLike>();
-  for (const t of tensors) if (!isReleased(t)) buffers.add(t.data.buffer);
-  return buffers;
+/** The storage keys (storageKey) of the tensors not yet released. */
+function storageKeysOf(tensors: Tensor[]): Set<object> {
+  const keys = new Set<object>();
+  for (const t of tensors) if (!isReleased(t)) keys.add(storageKey(t.data));
+  return keys;
 }
 
 /** Tensors in `value`: itself, or inside arrays and plain objects, at any depth. */

@@ -178,13 +178,12 @@ export interface Kernels {
   readonly name: string;
 
   /**
-   * Zeroed float32 storage of `size` elements that this set's kernels use
-   * in place, without copying (arrays in the shared WebAssembly memory);
-   * null when it has none to give. Asked only for the ops' own scratch
-   * arrays (`ops/scratch.ts`), which live as long as the process and never
-   * reach a tensor. Optional.
+   * Zeroed float32 storage of `size` elements that this set's kernels use in place (the shared
+   * WebAssembly memory), for storage used again and again (`reusableStorage`); null if none.
    */
   residentStorage?(size: number): Float32Array | null;
+  /** Frees storage from residentStorage that nothing uses any more (a no-op for other arrays). */
+  releaseResident?(storage: Float32Array): void;
 
   /** out[i] = f(x[i]). `out` may alias `x`. */
   unary(op: UnaryOp, x: Storage, out: Storage): void;

@@ -17,8 +17,8 @@
  * @module
  */
 
-import { kernels } from "../kernels/backend.ts";
 import type { Storage } from "../kernels/kernels.ts";
+import { reusableStorage } from "../storage_pool.ts";
 import type { DType } from "../tensor.ts";
 
 /** At most this many arrays are kept; past it the cache starts over (varying shapes). */
@@ -32,10 +32,8 @@ export function scratch(owner: string, dtype: DType, size: number): Storage {
   let data = cache.get(key);
   if (data === undefined) {
     if (cache.size >= LIMIT) cache.clear();
-    // Float32 scratch lives where the kernels use it in place when they offer that (resident.ts).
-    data = dtype === "float64"
-      ? new Float64Array(size)
-      : (kernels().residentStorage?.(size) ?? new Float32Array(size));
+    // Float32 scratch lives where the kernels use it in place when they offer that.
+    data = reusableStorage(dtype === "float64", size);
     cache.set(key, data);
   }
   return data;

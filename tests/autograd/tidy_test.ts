@@ -2,7 +2,8 @@
  * `tidy` and `keep` (autograd/tidy.ts) with the storage pool under them
  * (autograd/storage_pool.ts): what a scope releases, what survives it, that
  * released storage comes back zeroed to the next scope, and that a released
- * tensor fails loudly.
+ * tensor fails loudly; also with the storage in the kernels' shared memory,
+ * where every array shares one buffer.
  */
 
 import assert from "node:assert/strict";
@@ -25,7 +26,14 @@ import {
   tidy,
   zeros,
 } from "../../mod.ts";
-import { clearStoragePool, pooledStorageBytes } from "../../autograd/storage_pool.ts";
+import {
+  clearStoragePool,
+  pooledStorageBytes,
+  RESIDENT_MIN_LENGTH,
+} from "../../autograd/storage_pool.ts";
+import { residentAddress } from "../../autograd/kernels/wasm/resident.ts";
+import { wasm } from "./native_sets.ts";
+import { withKernels } from "./op_check.ts";
 
 /** Asserts that reading `t.data` throws the released-tensor error. */
 function assertReleased(t: Tensor) {
@@ -180,4 +188,43 @@ Deno.test("tidy refuses an async function with a clear error", () => {
     () => tidy(() => Promise.resolve(1)),
     (e: unknown) => e instanceof AutogradError && /must be synchronous/.test(e.message),
   );
+});
+
+Deno.test("on the WebAssembly kernels a scope's results live in the shared memory and are told apart one by one", () => {
+  clearStoragePool();
+  withKernels(wasm, () => {
+    const n = RESIDENT_MIN_LENGTH;
+    const a = tensor(Array.from({ length: n }, (_, i) => i - 100));
+    let dropped!: Tensor;
+    let droppedData!: Float32Array;
+    let base!: Tensor;
+    const [view, doubled] = tidy(() => {
+      dropped = relu(a);
+      droppedData = dropped.data as Float32Array;
+      base = neg(a);
+      return [reshape(base, [n / 2, 2]), add(a, a)];
+    });
+    assert.ok(
+      residentAddress(droppedData) >= 0,
+      "a result of RESIDENT_MIN_LENGTH floats is resident",
+    );
+    assert.ok(residentAddress(doubled.data) >= 0 && residentAddress(base.data) >= 0);
+    assert.throws(
+      () => dropped.data,
+      AutogradError,
+      "released, though its buffer is the kept ones'",
+    );
+    assert.deepEqual(
+      view.toArray(),
+      a.toArray().map((v) => -v),
+      "a returned view keeps its storage",
+    );
+    assert.deepEqual(doubled.toArray(), a.toArray().map((v) => 2 * v));
+    assert.equal(pooledStorageBytes(), 4 * n, "only the dropped result went to the pool");
+    const again = tidy(() => relu(a).data);
+    assert.equal(again, droppedData, "the next scope takes the same resident array");
+    const short = tidy(() => relu(tensor([1, -1])));
+    assert.equal(residentAddress(short.data), -1, "shorter results stay ordinary arrays");
+  });
+  clearStoragePool();
 });

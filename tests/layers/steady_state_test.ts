@@ -6,8 +6,9 @@
  * reuse changes no bit of the trained weights: a run that reuses everything
  * (with the kept gradients and the batch poisoned with NaN between steps,
  * so any element a kernel failed to overwrite would show) equals a run that
- * allocates fresh storage for every tensor. (That pooled arrays come back
- * zeroed is tested in `tests/autograd/tidy_test.ts`.)
+ * allocates fresh storage for every tensor (the reusing run's float32 arrays
+ * live in the kernels' shared memory where they offer it, the other's do not).
+ * (That pooled arrays come back zeroed is tested in `tests/autograd/tidy_test.ts`.)
  */
 
 import assert from "node:assert/strict";

@@ -91,6 +91,7 @@ export function loadNativeKernels(
       name: "native",
       // Storage in the shared memory: its WebAssembly kernels skip their copies, BLAS reads it as is.
       residentStorage: fallback.residentStorage,
+      releaseResident: fallback.releaseResident,
       ...nativeUnary(probe.blas, { fallback, threads }),
       binary: (op, args) => fallback.binary(op, args),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),

@@ -1,6 +1,7 @@
 /**
  * The TypeScript side of the element-wise WebAssembly kernels (unary math,
- * binary arithmetic, axpby). Arrays are streamed through scratch memory in
+ * binary arithmetic, axpby). Resident operands (resident.ts) are computed
+ * in place, whole. Other arrays are streamed through scratch memory in
  * chunks of {@linkcode CHUNK} elements: each chunk is copied in, computed and
  * copied out while it is still in L2, and the scratch stays small however
  * large the tensor.
@@ -66,6 +67,11 @@ export function wasmUnary(scratch: WasmScratch, fallback: Kernels): Kernels["una
       fallback.unary(op, x, out);
       return;
     }
+    const inPlace = scratch.inPlace(x, out);
+    if (inPlace) {
+      scratch.exports.unary(entry.code, inPlace[0], inPlace[1], n);
+      return;
+    }
     if (!scratch.reserve(CHUNK * 4)) {
       fallback.unary(op, x, out);
       return;
@@ -89,15 +95,15 @@ export function wasmBinary(scratch: WasmScratch, fallback: Kernels): Kernels["bi
     const n = out.length;
     if (
       entry === undefined || scratch.small(n, entry.minLength) || !isFloat32(a) || !isFloat32(b) ||
-      !isFloat32(out) ||
-      !scratch.reserve(2 * CHUNK * 4)
+      !isFloat32(out)
     ) {
       fallback.binary(op, args);
       return;
     }
-    streamPairs(scratch, { a, b, out }, (aAt, bAt, len) => {
-      scratch.exports.binary(entry.code, aAt, bAt, aAt, len);
+    const streamed = streamPairs(scratch, { a, b, out }, (aAt, bAt, outAt, len) => {
+      scratch.exports.binary(entry.code, aAt, bAt, outAt, len);
     });
+    if (!streamed) fallback.binary(op, args);
   };
 }
 
@@ -107,29 +113,36 @@ export function wasmAxpby(scratch: WasmScratch, fallback: Kernels): Kernels["axp
     const { a, b, out, alpha, beta } = args;
     const n = out.length;
     if (
-      scratch.small(n, AXPBY_MIN_LENGTH) || !isFloat32(a) || !isFloat32(b) || !isFloat32(out) ||
-      !scratch.reserve(2 * CHUNK * 4)
+      scratch.small(n, AXPBY_MIN_LENGTH) || !isFloat32(a) || !isFloat32(b) || !isFloat32(out)
     ) {
       fallback.axpby(args);
       return;
     }
-    streamPairs(scratch, { a, b, out }, (aAt, bAt, len) => {
-      scratch.exports.axpby(aAt, alpha, bAt, beta, aAt, len);
+    const streamed = streamPairs(scratch, { a, b, out }, (aAt, bAt, outAt, len) => {
+      scratch.exports.axpby(aAt, alpha, bAt, beta, outAt, len);
     });
+    if (!streamed) fallback.axpby(args);
   };
 }
 
 /**
  * Streams `a` and `b` through scratch memory chunk by chunk: `run(aAt, bAt,
- * len)` computes one chunk into `a`'s slot, which is copied out to `out`.
- * The caller has reserved two chunks.
+ * outAt, len)` computes one chunk into `a`'s slot (outAt), which is copied
+ * out to `out`. When all three are resident, `run` computes them whole in
+ * place instead. False, having run nothing, when the scratch cannot grow.
  */
 function streamPairs(
   scratch: WasmScratch,
   arrays: { a: Float32Array; b: Float32Array; out: Float32Array },
-  run: (aAt: number, bAt: number, len: number) => void,
-): void {
+  run: (aAt: number, bAt: number, outAt: number, len: number) => void,
+): boolean {
   const { a, b, out } = arrays;
+  const inPlace = scratch.inPlace(a, b, out);
+  if (inPlace) {
+    run(inPlace[0], inPlace[1], inPlace[2], out.length);
+    return true;
+  }
+  if (!scratch.reserve(2 * CHUNK * 4)) return false;
   const aAt = scratch.base;
   const bAt = aAt + CHUNK * 4;
   const mem = scratch.f32;
@@ -137,7 +150,8 @@ function streamPairs(
     const len = Math.min(CHUNK, out.length - start);
     mem.set(a.subarray(start, start + len), aAt >> 2);
     mem.set(b.subarray(start, start + len), bAt >> 2);
-    run(aAt, bAt, len);
+    run(aAt, bAt, aAt, len);
     out.set(mem.subarray(aAt >> 2, (aAt >> 2) + len), start);
   }
+  return true;
 }

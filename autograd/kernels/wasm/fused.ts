@@ -1,8 +1,8 @@
 /**
  * The TypeScript side of the fused WebAssembly kernels (fused.wat): a linear
  * layer's bias add, its activation backward and the squared error's
- * backward. Like the element-wise kernels they stream float32 arrays
- * through scratch memory in chunks; everything else (Float64Array storage,
+ * backward. Like the element-wise kernels they run on resident operands in
+ * place and stream other float32 arrays through scratch memory in chunks; everything else (Float64Array storage,
  * short arrays, no scratch) goes to the fallback, whose loops round the same
  * way, so the choice never changes a bit.
  *
@@ -41,6 +41,8 @@ export function wasmAddBias(
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK / Math.max(n, 1)));
     const biasBytes = align16(n * 4);
     const code = activation === undefined ? -1 : UNARY[activation]!.code;
+    // Before reserving: a resident operand moves the scratch onto the shared memory.
+    const inPlace = scratch.inPlace(x, out);
     if (
       n === 0 || scratch.small(out.length, MIN_LENGTH) || !isFloat32(x) || !isFloat32(bias) ||
       !isFloat32(out) ||
@@ -55,6 +57,12 @@ export function wasmAddBias(
     const xAt = biasAt + biasBytes;
     const mem = scratch.f32;
     mem.set(bias, biasAt >> 2);
+    if (inPlace) {
+      const [from, to] = inPlace;
+      scratch.exports.add_bias(from, biasAt, to, out.length / n, n);
+      if (code >= 0) scratch.exports.unary(code, to, to, out.length);
+      return;
+    }
     const step = rowsPerChunk * n;
     for (let start = 0; start < out.length; start += step) {
       const len = Math.min(step, out.length - start);
@@ -74,6 +82,7 @@ export function wasmActivationGrad(
   return (op, args) => {
     const { y, grad, out } = args;
     const n = out.length;
+    const inPlace = scratch.inPlace(y, grad, out);
     if (
       scratch.small(n, MIN_LENGTH) || !isFloat32(y) || !isFloat32(grad) || !isFloat32(out) ||
       !scratch.reserve(2 * CHUNK * 4)
@@ -82,6 +91,10 @@ export function wasmActivationGrad(
       return;
     }
     const code = ACTIVATION_CODE[op];
+    if (inPlace) {
+      scratch.exports.activation_grad(code, inPlace[0], inPlace[1], inPlace[2], n);
+      return;
+    }
     const yAt = scratch.base;
     const gAt = yAt + CHUNK * 4;
     const mem = scratch.f32;
@@ -103,6 +116,7 @@ export function wasmSquaredErrorGrad(
   return (diff, args) => {
     const { out, seed } = args;
     const n = out.length;
+    const inPlace = scratch.inPlace(diff, out);
     if (
       scratch.small(n, MIN_LENGTH) || !isFloat32(diff) || !isFloat32(out) ||
       !scratch.reserve(CHUNK * 4)
@@ -110,12 +124,16 @@ export function wasmSquaredErrorGrad(
       fallback.squaredErrorGrad(diff, args);
       return;
     }
+    if (inPlace) {
+      scratch.exports.squared_error_grad(inPlace[0], inPlace[1], seed, n);
+      return;
+    }
     const at = scratch.base;
     const mem = scratch.f32;
     for (let start = 0; start < n; start += CHUNK) {
       const len = Math.min(CHUNK, n - start);
       mem.set(diff.subarray(start, start + len), at >> 2);
-      scratch.exports.squared_error_grad(at, seed, len);
+      scratch.exports.squared_error_grad(at, at, seed, len);
       out.set(mem.subarray(at >> 2, (at >> 2) + len), start);
     }
   };

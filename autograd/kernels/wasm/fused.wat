@@ -92,9 +92,9 @@
       (local.set $out (i32.add (local.get $out) (i32.const 64)))
       (br $block))))
 
-;; x[i] = 2·(seed·x[i]) for i < n, in place (the squared error's backward;
+;; out[i] = 2·(seed·x[i]) for i < n, out may be x (the squared error's backward;
 ;; doubling is exact, so the sum of two equal products is reproduced).
-(func (export "squared_error_grad") (param $x i32) (param $seed f32) (param $n i32)
+(func (export "squared_error_grad") (param $x i32) (param $out i32) (param $seed f32) (param $n i32)
   (local $end i32) (local $s v128) (local $p v128)
   (local.set $s (f32x4.splat (local.get $seed)))
   (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
@@ -102,6 +102,7 @@
     (loop $vec
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $p (f32x4.mul (local.get $s) (v128.load (local.get $x))))
-      (v128.store (local.get $x) (f32x4.add (local.get $p) (local.get $p)))
+      (v128.store (local.get $out) (f32x4.add (local.get $p) (local.get $p)))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br $vec))))

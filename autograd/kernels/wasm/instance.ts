@@ -43,7 +43,7 @@ export interface KernelExports {
   /** out[i] = grad[i]·f′_op(y[i]) (0 sigmoid, 1 tanh, 2 relu); see fused.wat. */
   activation_grad(op: number, y: number, grad: number, out: number, n: number): void;
   /** x[i] = 2·(seed·x[i]) in place; see fused.wat. */
-  squared_error_grad(x: number, seed: number, n: number): void;
+  squared_error_grad(x: number, out: number, seed: number, n: number): void;
   /** One Adam step on p, m, v in place from g; see adam_update.wat. */
   adam_update(
     p: number,

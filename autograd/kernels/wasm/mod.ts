@@ -33,7 +33,7 @@ import { instantiateKernels, type SimdVariant } from "./instance.ts";
 import { wasmSwapLeadingAxes } from "./layout.ts";
 import { wasmMaxPool2d } from "./pool.ts";
 import { wasmSoftmax, wasmSquaredDiffColumns, wasmSumAxis } from "./reduce.ts";
-import { residentStorage } from "./resident.ts";
+import { releaseResident, residentStorage } from "./resident.ts";
 import { WasmScratch } from "./scratch.ts";
 import { sgdUpdateFromAxpby } from "../sgd_update.ts";
 
@@ -70,6 +70,7 @@ export function loadWasmKernels(
     {
       name: "wasm",
       residentStorage,
+      releaseResident,
       unary,
       binary: wasmBinary(scratch, fallback),
       binaryStrided: (op, args) => fallback.binaryStrided(op, args),

@@ -2,8 +2,10 @@
  * The TypeScript side of the WebAssembly reductions: sum along an axis, the
  * squared error's column sums (squaredDiffColumns) and
  * softmax / log-softmax along the last axis (inner = 1; other layouts go to
- * the fallback). Whole slabs of the array (one outer index each) are streamed
- * through scratch memory in chunks of about {@linkcode CHUNK} elements.
+ * the fallback). Resident arrays (resident.ts) are read and written in
+ * place, whole; whole slabs of other arrays (one outer index each) are
+ * streamed through scratch memory in chunks of about {@linkcode CHUNK}
+ * elements.
  *
  * @module
  */
@@ -43,10 +45,11 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
       fallback.sumAxis(x, args);
       return;
     }
-    const per = slabsPerChunk(slab);
+    const inPlace = scratch.inPlace(x);
+    const per = inPlace ? outer : slabsPerChunk(slab);
     const xAt = scratch.base;
     // 64 bytes of padding after each operand: the strided loop reads and writes blocks of 16 floats.
-    const outAt = xAt + align16(per * slab * 4 + 64);
+    const outAt = inPlace ? xAt : xAt + align16(per * slab * 4 + 64);
     if (!scratch.reserve(outAt + per * inner * 4 + 64 - scratch.base)) {
       fallback.sumAxis(x, args);
       return;
@@ -54,15 +57,17 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
     const mem = scratch.f32;
     for (let o = 0; o < outer; o += per) {
       const count = Math.min(per, outer - o);
-      mem.set(x.subarray(o * slab, (o + count) * slab), xAt >> 2);
-      scratch.exports.sum_axis(xAt, outAt, count, size, inner);
+      // A resident x is summed where it is, in one call (its columns into scratch).
+      const from = inPlace ? inPlace[0] : scratch.input(x, -1, xAt, o * slab, count * slab);
+      scratch.exports.sum_axis(from, outAt, count, size, inner);
       out.set(mem.subarray(outAt >> 2, (outAt >> 2) + count * inner), o * inner);
     }
   };
 }
 
 /**
- * Returns the squaredDiffColumns kernel of the wasm backend: whole rows of
+ * Returns the squaredDiffColumns kernel of the wasm backend: resident
+ * operands are used in place, all rows in one call; whole rows of other
  * `a` and `b` are streamed through scratch in chunks; the f64 column sums
  * stay in scratch from chunk to chunk. Takes sumAxis's strided threshold:
  * below it sumAxis itself runs the reference loop, which rounds the same.
@@ -81,9 +86,12 @@ export function wasmSquaredDiffColumns(
       fallback.squaredDiffColumns(a, b, args);
       return;
     }
-    const per = slabsPerChunk(w);
+    const rows = diff.length / w;
+    // Resident operands are used in place, all rows in one call; others stream through scratch.
+    const inPlace = scratch.inPlace(a, b, diff);
+    const per = inPlace ? rows : slabsPerChunk(w);
     // 64 bytes of padding after each operand: the loop reads and writes blocks of 16 floats.
-    const bytes = align16(per * w * 4 + 64);
+    const bytes = inPlace ? 0 : align16(per * w * 4 + 64);
     const aAt = scratch.base;
     const bAt = aAt + bytes;
     const diffAt = bAt + bytes;
@@ -94,22 +102,26 @@ export function wasmSquaredDiffColumns(
       return;
     }
     const mem = scratch.f32;
-    const rows = diff.length / w;
-    for (let r = 0; r < rows; r += per) {
-      const count = Math.min(per, rows - r);
-      mem.set(a.subarray(r * w, (r + count) * w), aAt >> 2);
-      mem.set(b.subarray(r * w, (r + count) * w), bAt >> 2);
-      scratch.exports.squared_diff_columns(
-        aAt,
-        bAt,
-        diffAt,
-        outAt,
-        count,
-        w,
-        accAt,
-        r === 0 ? 1 : 0,
-      );
-      diff.set(mem.subarray(diffAt >> 2, (diffAt >> 2) + count * w), r * w);
+    if (inPlace) {
+      const [aIn, bIn, diffIn] = inPlace;
+      scratch.exports.squared_diff_columns(aIn, bIn, diffIn, outAt, rows, w, accAt, 1);
+    } else {
+      for (let r = 0; r < rows; r += per) {
+        const count = Math.min(per, rows - r);
+        mem.set(a.subarray(r * w, (r + count) * w), aAt >> 2);
+        mem.set(b.subarray(r * w, (r + count) * w), bAt >> 2);
+        scratch.exports.squared_diff_columns(
+          aAt,
+          bAt,
+          diffAt,
+          outAt,
+          count,
+          w,
+          accAt,
+          r === 0 ? 1 : 0,
+        );
+        diff.set(mem.subarray(diffAt >> 2, (diffAt >> 2) + count * w), r * w);
+      }
     }
     out.set(mem.subarray(outAt >> 2, (outAt >> 2) + w));
   };
@@ -125,6 +137,11 @@ export function wasmSoftmax(scratch: WasmScratch, fallback: Kernels): Kernels["s
       !isFloat32(out)
     ) {
       fallback.softmax(x, args);
+      return;
+    }
+    const inPlace = scratch.inPlace(x, out);
+    if (inPlace) {
+      scratch.exports.softmax_rows(inPlace[0], inPlace[1], outer, size, args.log ? 1 : 0);
       return;
     }
     const per = slabsPerChunk(size);

@@ -95,6 +95,22 @@ export class WasmScratch {
   }
 
   /**
+   * Byte addresses of `arrays` when every one is resident storage, so that a
+   * kernel runs on them where they are, whole, in one call (no chunk edge
+   * inside an array that another operand may alias); null when one of them
+   * must be copied in.
+   */
+  inPlace(...arrays: Storage[]): number[] | null {
+    const at: number[] = [];
+    for (const x of arrays) {
+      const address = this.addressOf(x);
+      if (address < 0) return null;
+      at.push(address);
+    }
+    return at;
+  }
+
+  /**
    * Address of elements [start, start + len) of `x` for a kernel call: in
    * place when `at` (its {@linkcode addressOf}) is one, else copied into
    * scratch at `slot`.

@@ -1,16 +1,19 @@
 /**
  * Resident storage (autograd/kernels/wasm/resident.ts): arrays in the shared
- * WebAssembly memory that the wasm gemm, im2col, col2im and swapLeadingAxes
- * use in place. They come zeroed, a cache line apart with slack after each;
- * the kernels give the same bits with resident operands as with ordinary
- * arrays, on one thread and on the pool; and a kernel's scratch never lands
- * on a resident array.
+ * WebAssembly memory that the wasm kernels use in place. They come zeroed, a
+ * cache line apart with slack after each; freed regions are reused and
+ * merged; the kernels give the same bits with resident operands as with
+ * ordinary arrays, on one thread and on the pool, and write nothing past an
+ * array's slack; and a kernel's scratch never lands on a resident array.
  */
 
 import assert from "node:assert/strict";
 import { loadWasmKernels, referenceKernels } from "../../../autograd/kernels/mod.ts";
+import type { ActivationOp, BinaryOp, UnaryOp } from "../../../autograd/kernels/kernels.ts";
 import {
+  releaseResident,
   residentAddress,
+  residentBytes,
   residentStorage,
   SLACK_BYTES,
 } from "../../../autograd/kernels/wasm/resident.ts";
@@ -101,4 +104,106 @@ Deno.test("a kernel's scratch never overwrites a resident array", () => {
   const c = new Float32Array(m * n);
   wasm.gemm({ a: randomArray(m * k, 1), b: randomArray(k * n, 2), c, m, n, k });
   assertSameBits(kept, before, "the resident array after the product");
+});
+
+Deno.test("freed regions are taken again first fit, merged with free neighbours, and the top comes down", () => {
+  // Arrays of 1 MB: larger than any region earlier tests may have freed.
+  const floats = 1 << 18;
+  const region = floats * 4 + 64; // a whole number of cache lines, with the slack
+  const before = residentBytes();
+  const [a, b, c] = [residentStorage(floats)!, residentStorage(floats)!, residentStorage(floats)!];
+  assert.equal(residentBytes().used, before.used + 3 * region);
+  const [at, bt] = [residentAddress(a), residentAddress(b)];
+  assert.equal(bt, at + region);
+  releaseResident(b);
+  assert.equal(residentAddress(b), -1, "a freed array is no longer resident");
+  releaseResident(b); // a second release does nothing
+  assert.equal(residentBytes().used, before.used + 2 * region);
+  const half = residentStorage(floats / 2)!;
+  assert.equal(residentAddress(half), bt, "the first free region that fits");
+  assert.deepEqual(half, new Float32Array(floats / 2), "zeroed again");
+  releaseResident(half);
+  releaseResident(a);
+  const double = residentStorage(2 * floats)!;
+  assert.equal(residentAddress(double), at, "a's and b's regions merged");
+  releaseResident(double);
+  releaseResident(c);
+  assert.equal(residentBytes().used, before.used);
+  assert.ok(residentBytes().span <= before.span, "the top came down");
+});
+
+/**
+ * Runs `kernel` on ordinary copies of `arrays` and on resident copies (each
+ * followed by a resident guard array), and asserts the same bits in every
+ * array afterwards and untouched guards: nothing written past the slack.
+ */
+function assertSameInPlace(
+  what: string,
+  arrays: Float32Array[],
+  kernel: (a: Float32Array[]) => void,
+) {
+  const plain = arrays.map((x) => x.slice());
+  kernel(plain);
+  const guards: Float32Array[] = [];
+  const placed = arrays.map((x, i) => {
+    const copy = resident(x);
+    guards.push(resident(randomArray(32, 100 + i)));
+    return copy;
+  });
+  kernel(placed);
+  placed.forEach((x, i) => assertSameBits(x, plain[i], `${what}: array ${i}`));
+  guards.forEach((g, i) => assertSameBits(g, randomArray(32, 100 + i), `${what}: guard ${i}`));
+}
+
+Deno.test("element-wise, fused and reduction kernels give the same bits on resident operands, in place", () => {
+  const [rows, width] = [37, 1000]; // rows of widths that are not whole blocks of 16
+  const n = rows * width;
+  const x = randomArray(n, 1, { lo: -4, hi: 4 });
+  const y = randomArray(n, 2, { lo: 0.01, hi: 0.99 });
+  const zero = new Float32Array(n);
+  for (const op of ["exp", "log", "sigmoid", "tanh", "relu"] as UnaryOp[]) {
+    const input = op === "log" ? y : x;
+    assertSameInPlace(op, [input, zero], ([a, out]) => wasm.unary(op, a, out));
+    assertSameInPlace(`${op} onto itself`, [input], ([a]) => wasm.unary(op, a, a));
+  }
+  for (const op of ["add", "sub", "mul", "div"] as BinaryOp[]) {
+    assertSameInPlace(op, [x, y, zero], ([a, b, out]) => wasm.binary(op, { a, b, out }));
+  }
+  assertSameInPlace("axpby", [x, y, zero], ([a, b, out]) => {
+    wasm.axpby({ a, alpha: 0.75, b, beta: -1.5, out });
+  });
+  const bias = randomArray(width, 3);
+  for (const activation of [undefined, "sigmoid", "relu"] as const) {
+    assertSameInPlace(`addBias ${activation}`, [x, bias, zero], ([a, b, out]) => {
+      wasm.addBias(a, { bias: b, out, activation });
+    });
+  }
+  for (const op of ["sigmoid", "tanh", "relu"] as ActivationOp[]) {
+    assertSameInPlace(`activationGrad ${op}`, [y, x, zero], ([a, grad, out]) => {
+      wasm.activationGrad(op, { y: a, grad, out });
+    });
+  }
+  assertSameInPlace("squaredErrorGrad", [x, zero], ([diff, out]) => {
+    wasm.squaredErrorGrad(diff, { out, seed: 0.37 });
+  });
+  assertSameInPlace(
+    "squaredDiffColumns",
+    [x, y, zero, new Float32Array(width)],
+    ([a, b, diff, out]) => {
+      wasm.squaredDiffColumns(a, b, { diff, out });
+    },
+  );
+  for (const [outer, size, inner] of [[1, rows, width], [rows, width, 1], [3, 37, 333]]) {
+    assertSameInPlace(`sumAxis ${outer}×${size}×${inner}`, [
+      x.subarray(0, outer * size * inner),
+      new Float32Array(outer * inner),
+    ], ([a, out]) => {
+      wasm.sumAxis(a, { outer, size, inner, out });
+    });
+  }
+  for (const log of [false, true]) {
+    assertSameInPlace(`softmax log ${log}`, [x, zero], ([a, out]) => {
+      wasm.softmax(a, { outer: rows, size: width, inner: 1, out, log });
+    });
+  }
 });
