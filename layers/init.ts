@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type DType, rand, type Rng, type Tensor, zeros } from "../autograd/mod.ts";
+import { type DType, rand, type Rng, Tensor, zeros } from "../autograd/mod.ts";
+import { reusableStorage } from "../autograd/storage_pool.ts";
 
 /** Common options of the initialisers. */
 export interface InitOptions {
@@ -38,7 +39,12 @@ export function zeroParam(shape: number[], options: InitOptions = {}): Tensor {
   return param(zeros(shape, { dtype: options.dtype }));
 }
 
+/**
+ * `t`'s values as a parameter. Every training step reads and updates it, so
+ * it is kept where the kernels update it in place (`reusableStorage`).
+ */
 function param(t: Tensor): Tensor {
-  t.requiresGrad = true;
-  return t;
+  const data = reusableStorage(t.dtype === "float64", t.size);
+  data.set(t.data);
+  return new Tensor(data, t.shape, { requiresGrad: true });
 }

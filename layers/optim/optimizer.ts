@@ -5,7 +5,8 @@
  * @module
  */
 
-import { ShapeError, type Tensor, zerosLike } from "../../autograd/mod.ts";
+import { ShapeError, Tensor } from "../../autograd/mod.ts";
+import { reusableStorage } from "../../autograd/storage_pool.ts";
 
 /** Base class of the optimizers. */
 export abstract class Optimizer {
@@ -35,11 +36,16 @@ export abstract class Optimizer {
     for (const p of this.params) p.zeroGrad(options);
   }
 
-  /** The state buffers of a slot, created as zeros on first use. */
+  /**
+   * The state buffers of a slot, created as zeros on first use, where the
+   * kernels update them in place (`reusableStorage`).
+   */
   protected slot(name: string): Tensor[] {
     let buffers = this.slots.get(name);
     if (!buffers) {
-      buffers = this.params.map(zerosLike);
+      buffers = this.params.map((p) =>
+        new Tensor(reusableStorage(p.dtype === "float64", p.size), p.shape)
+      );
       this.slots.set(name, buffers);
     }
     return buffers;

@@ -1,8 +1,14 @@
-/** Optimizers: the assignment's momentum rule by hand, Adam against its formula, schedules. */
+/**
+ * Optimizers: the assignment's momentum rule by hand, Adam against its
+ * formula, schedules; and where parameters and optimizer state live.
+ */
 
 import assert from "node:assert/strict";
-import { Tensor } from "../../mod.ts";
-import { Adam, cosineLR, SGD, stepLR } from "../../layers/mod.ts";
+import { rand, Rng, sum, Tensor, tidy } from "../../mod.ts";
+import { Adam, cosineLR, Linear, SGD, stepLR } from "../../layers/mod.ts";
+import { residentAddress } from "../../autograd/kernels/wasm/resident.ts";
+import { wasm } from "../autograd/native_sets.ts";
+import { withKernels } from "../autograd/op_check.ts";
 
 function param(values: number[]): Tensor {
   return new Tensor(Float64Array.from(values), [values.length], { requiresGrad: true });
@@ -59,4 +65,30 @@ Deno.test("schedules", () => {
   assert.equal(cos(0), 1);
   assert.ok(Math.abs(cos(5) - 0.5) < 1e-12);
   assert.ok(Math.abs(cos(10)) < 1e-12);
+});
+
+Deno.test("on the WebAssembly kernels a layer's weights, their reused gradients and the optimizers' state live in the shared memory", () => {
+  withKernels(wasm, () => {
+    const layer = new Linear(64, 32, { rng: new Rng(1) });
+    const sgd = new SGD(layer.parameters(), { lr: 0.1, momentum: 0.9 });
+    const adam = new Adam(layer.parameters(), { lr: 1e-3 });
+    const x = rand([8, 64], { rng: new Rng(2) });
+    for (const optimizer of [sgd, adam, sgd]) {
+      tidy(() => {
+        const loss = sum(layer.forward(x));
+        layer.zeroGrad({ reuse: true });
+        loss.backward();
+        optimizer.step();
+      });
+    }
+    const w = layer.weight;
+    assert.ok(residentAddress(w.data) >= 0, "the weight");
+    assert.ok(residentAddress(w.grad!.data) >= 0, "its gradient");
+    const state = { ...sgd.stateTensors(), ...adam.stateTensors() };
+    for (const name of ["momentum.0", "m.0", "v.0"]) {
+      assert.ok(residentAddress(state[name].data) >= 0, name);
+    }
+    // 32 floats: below RESIDENT_MIN_LENGTH, an ordinary array.
+    assert.equal(residentAddress(layer.bias!.data), -1, "the bias");
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The TypeScript side of the adamUpdate WebAssembly kernel (adam_update.wat):
- * the parameter, gradient and both moments are streamed through scratch
- * memory in chunks, each chunk updated in one pass and the parameter and
+ * resident operands (the layers' parameters, the optimizer's moments, the
+ * reused gradients: resident.ts) are updated where they are in one call;
+ * others are streamed through scratch memory in chunks, each chunk updated in one pass and the parameter and
  * moments copied back — seven copies and no temporaries, where the unfused
  * ops made about twenty passes and five parameter-sized arrays.
  *
@@ -24,15 +25,38 @@ export function wasmAdamUpdate(scratch: WasmScratch, fallback: Kernels): Kernels
   return (param, args) => {
     const { grad, m, v } = args;
     const n = param.length;
+    // Before reserving: a resident operand moves the scratch onto the shared memory.
+    const inPlace = scratch.inPlace(param, grad, m, v);
     if (
       scratch.small(n, AXPBY_MIN_LENGTH) || !isFloat32(param) || !isFloat32(grad) ||
       !isFloat32(m) || !isFloat32(v) ||
-      !scratch.reserve(4 * CHUNK * 4)
+      (!inPlace && !scratch.reserve(4 * CHUNK * 4))
     ) {
       fallback.adamUpdate(param, args);
       return;
     }
     const s = adamScalars(args);
+    const update = (at: number[], len: number) =>
+      scratch.exports.adam_update(
+        at[0],
+        at[1],
+        at[2],
+        at[3],
+        len,
+        s.decay ? 1 : 0,
+        s.weightDecay,
+        s.beta1,
+        s.oneMinusBeta1,
+        s.beta2,
+        s.oneMinusBeta2,
+        s.correction2,
+        s.eps,
+        s.stepScale,
+      );
+    if (inPlace) {
+      update(inPlace, n);
+      return;
+    }
     const pAt = scratch.base;
     const gAt = pAt + CHUNK * 4;
     const mAt = gAt + CHUNK * 4;
@@ -45,22 +69,7 @@ export function wasmAdamUpdate(scratch: WasmScratch, fallback: Kernels): Kernels
       mem.set(grad.subarray(start, end), gAt >> 2);
       mem.set(m.subarray(start, end), mAt >> 2);
       mem.set(v.subarray(start, end), vAt >> 2);
-      scratch.exports.adam_update(
-        pAt,
-        gAt,
-        mAt,
-        vAt,
-        len,
-        s.decay ? 1 : 0,
-        s.weightDecay,
-        s.beta1,
-        s.oneMinusBeta1,
-        s.beta2,
-        s.oneMinusBeta2,
-        s.correction2,
-        s.eps,
-        s.stepScale,
-      );
+      update([pAt, gAt, mAt, vAt], len);
       param.set(mem.subarray(pAt >> 2, (pAt >> 2) + len), start);
       m.set(mem.subarray(mAt >> 2, (mAt >> 2) + len), start);
       v.set(mem.subarray(vAt >> 2, (vAt >> 2) + len), start);

@@ -155,7 +155,7 @@ function assertSameInPlace(
   guards.forEach((g, i) => assertSameBits(g, randomArray(32, 100 + i), `${what}: guard ${i}`));
 }
 
-Deno.test("element-wise, fused and reduction kernels give the same bits on resident operands, in place", () => {
+Deno.test("element-wise, fused, reduction and update kernels give the same bits on resident operands, in place", () => {
   const [rows, width] = [37, 1000]; // rows of widths that are not whole blocks of 16
   const n = rows * width;
   const x = randomArray(n, 1, { lo: -4, hi: 4 });
@@ -200,6 +200,26 @@ Deno.test("element-wise, fused and reduction kernels give the same bits on resid
     ], ([a, out]) => {
       wasm.sumAxis(a, { outer, size, inner, out });
     });
+  }
+  const v = randomArray(n, 4, { lo: 0, hi: 1 });
+  for (const weightDecay of [0, 0.01]) {
+    assertSameInPlace(
+      `adamUpdate decay ${weightDecay}`,
+      [x, y, randomArray(n, 5), v],
+      ([param, grad, m, second]) => {
+        wasm.adamUpdate(param, {
+          grad,
+          m,
+          v: second,
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-8,
+          weightDecay,
+          step: 3,
+        });
+      },
+    );
   }
   for (const log of [false, true]) {
     assertSameInPlace(`softmax log ${log}`, [x, zero], ([a, out]) => {
