@@ -42,7 +42,7 @@ function medianMs(body: () => void, runs: number): number {
  * One epoch of the assignment's autoencoder (1024-32-32-32-1024, ReLU and a
  * sigmoid output, summed squared error, SGD with momentum 0.9 at 3e-5,
  * batches of 36) on 10,800 uniform random images, in ms: median of 5 (as
- * the NumPy peer's: with 3 the ratio swung more from run to run).
+ * the NumPy peer's, so one slow epoch on either side weighs less).
  */
 export function autoencoderEpochMs(): number {
   const rng = new Rng(0);
