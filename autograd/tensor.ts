@@ -83,7 +83,11 @@ export function dtypeOf(data: Storage): DType {
  * {@linkcode Tensor.zeroGrad}), so `clone()` a gradient you keep across their steps.
  * They also run each step in a `tidy` scope (tidy.ts): a tensor an op made
  * inside one is released when it ends unless the scope returned or kept it,
- * and reading its `data` then throws.
+ * and reading its `data` then throws. Under the WebAssembly and native
+ * kernels, storage used step after step (those scopes' float32 results,
+ * parameters, their reused gradients) may be a view of the kernels' shared
+ * memory: its `buffer` is then a SharedArrayBuffer that many tensors share,
+ * so copy `data` with `slice()` to send or keep it on its own.
  */
 export class Tensor {
   #data: Storage | null;

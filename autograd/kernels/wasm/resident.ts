@@ -29,8 +29,8 @@
 import { sharedKernels } from "./shared_memory.ts";
 
 /**
- * Most bytes of resident storage in use at once; past it storage is an
- * ordinary array. The MNIST CNN's training step at batch 64 uses 2.7 MB of
+ * Most bytes of resident storage in use at once (and regions span at most
+ * twice as many); past it storage is an ordinary array. The MNIST CNN's training step at batch 64 uses 2.7 MB of
  * scratch; its activations and gradients are a few MB each.
  */
 export const RESIDENT_LIMIT_BYTES = 128 * 1024 * 1024;
@@ -70,6 +70,8 @@ function takeRegion(bytes: number, memory: WebAssembly.Memory): number | null {
     if (free[fit][1] - start === bytes) free.splice(fit, 1);
     else free[fit][0] += bytes;
   } else {
+    // Holes too small for anything bound the span too: at most twice the limit.
+    if (top + bytes - first > 2 * RESIDENT_LIMIT_BYTES) return null;
     const missing = top + bytes - memory.buffer.byteLength;
     if (missing > 0) {
       try {

@@ -12,6 +12,7 @@ import { loadWasmKernels, referenceKernels } from "../../../autograd/kernels/mod
 import type { ActivationOp, BinaryOp, UnaryOp } from "../../../autograd/kernels/kernels.ts";
 import {
   releaseResident,
+  RESIDENT_LIMIT_BYTES,
   residentAddress,
   residentBytes,
   residentStorage,
@@ -130,6 +131,8 @@ Deno.test("freed regions are taken again first fit, merged with free neighbours,
   releaseResident(c);
   assert.equal(residentBytes().used, before.used);
   assert.ok(residentBytes().span <= before.span, "the top came down");
+  assert.equal(residentStorage(RESIDENT_LIMIT_BYTES / 4), null, "past the limit: none");
+  assert.equal(residentBytes().used, before.used);
 });
 
 /**
