@@ -49,7 +49,7 @@ export const RESIDENT_MIN_LENGTH = 256;
 
 /**
  * New zeroed storage that will be used again and again (the pool's arrays,
- * a leaf's gradient buffer, a batch buffer, an op's scratch): float32
+ * a leaf's gradient buffer, parameters, optimizer state, an op's scratch): float32
  * arrays of {@linkcode RESIDENT_MIN_LENGTH} or more are made where the
  * active kernels compute on them in place when they offer that
  * (`Kernels.residentStorage`, the shared WebAssembly memory), so they go

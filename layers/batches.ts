@@ -13,10 +13,9 @@ import {
   gatherRowsInto,
   InklingError,
   type Rng,
-  sizeOf,
-  Tensor,
+  type Tensor,
+  zeros,
 } from "../autograd/mod.ts";
-import { reusableStorage } from "../autograd/storage_pool.ts";
 
 /** A supervised data set: inputs with one row per sample, and targets. */
 export interface Dataset {
@@ -105,8 +104,7 @@ export class BatchBuffer {
       batch.shape.some((d, i) => d !== shape[i]) || batch.ndim !== shape.length
     ) {
       if (kept.size >= KEPT_SIZES) kept.clear();
-      // Storage the kernels use in place, as for the pool's arrays: it is refilled every step.
-      batch = new Tensor(reusableStorage(source.dtype === "float64", sizeOf(shape)), shape);
+      batch = zeros(shape, { dtype: source.dtype });
       kept.set(rows.length, batch);
     }
     gatherRowsInto(batch, source, rows);

@@ -67,9 +67,11 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
 
 /**
  * Returns the squaredDiffColumns kernel of the wasm backend: resident
- * operands are used in place, all rows in one call; whole rows of other
- * `a` and `b` are streamed through scratch in chunks; the f64 column sums
- * stay in scratch from chunk to chunk. Takes sumAxis's strided threshold:
+ * operands are read and written in place (all rows in one call when all
+ * three are); whole rows of the others are streamed through scratch in
+ * chunks (a chunk's last row may write up to 15 floats of a resident diff
+ * past it, which the next chunk writes again); the f64 column sums stay in
+ * scratch from chunk to chunk. Takes sumAxis's strided threshold:
  * below it sumAxis itself runs the reference loop, which rounds the same.
  */
 export function wasmSquaredDiffColumns(
@@ -87,42 +89,39 @@ export function wasmSquaredDiffColumns(
       return;
     }
     const rows = diff.length / w;
-    // Resident operands are used in place, all rows in one call; others stream through scratch.
-    const inPlace = scratch.inPlace(a, b, diff);
-    const per = inPlace ? rows : slabsPerChunk(w);
-    // 64 bytes of padding after each operand: the loop reads and writes blocks of 16 floats.
-    const bytes = inPlace ? 0 : align16(per * w * 4 + 64);
+    // Resident operands are read and written where they are; the others stream through scratch.
+    const [aIn, bIn, diffIn] = [
+      scratch.addressOf(a),
+      scratch.addressOf(b),
+      scratch.addressOf(diff),
+    ];
+    const per = aIn < 0 || bIn < 0 || diffIn < 0 ? slabsPerChunk(w) : rows;
+    // 64 bytes of padding after each slot: the loop reads and writes blocks of 16 floats.
+    const bytes = align16(per * w * 4 + 64);
     const aAt = scratch.base;
-    const bAt = aAt + bytes;
-    const diffAt = bAt + bytes;
-    const outAt = diffAt + bytes;
+    const bAt = aAt + (aIn < 0 ? bytes : 0);
+    const diffAt = bAt + (bIn < 0 ? bytes : 0);
+    const outAt = diffAt + (diffIn < 0 ? bytes : 0);
     const accAt = outAt + align16(w * 4 + 64);
     if (!scratch.reserve(accAt + (w + 15) * 8 - scratch.base)) {
       fallback.squaredDiffColumns(a, b, args);
       return;
     }
-    const mem = scratch.f32;
-    if (inPlace) {
-      const [aIn, bIn, diffIn] = inPlace;
-      scratch.exports.squared_diff_columns(aIn, bIn, diffIn, outAt, rows, w, accAt, 1);
-    } else {
-      for (let r = 0; r < rows; r += per) {
-        const count = Math.min(per, rows - r);
-        mem.set(a.subarray(r * w, (r + count) * w), aAt >> 2);
-        mem.set(b.subarray(r * w, (r + count) * w), bAt >> 2);
-        scratch.exports.squared_diff_columns(
-          aAt,
-          bAt,
-          diffAt,
-          outAt,
-          count,
-          w,
-          accAt,
-          r === 0 ? 1 : 0,
-        );
-        diff.set(mem.subarray(diffAt >> 2, (diffAt >> 2) + count * w), r * w);
-      }
+    for (let r = 0; r < rows; r += per) {
+      const [from, len] = [r * w, Math.min(per, rows - r) * w];
+      scratch.exports.squared_diff_columns(
+        scratch.input(a, aIn, aAt, from, len),
+        scratch.input(b, bIn, bAt, from, len),
+        scratch.output(diffIn, diffAt, from),
+        outAt,
+        len / w,
+        w,
+        accAt,
+        r === 0 ? 1 : 0,
+      );
+      scratch.copyOut(diff, diffIn, diffAt, from, len);
     }
+    const mem = scratch.f32;
     out.set(mem.subarray(outAt >> 2, (outAt >> 2) + w));
   };
 }

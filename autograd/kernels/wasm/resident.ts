@@ -3,18 +3,21 @@
  * WebAssembly memory (shared_memory.ts), so that kernels read and write
  * them where they are instead of copying them into their scratch and back.
  *
- * Two kinds of storage are made here (through `Kernels.residentStorage`):
- * the ops' scratch arrays (`autograd/ops/scratch.ts`), such as a
- * convolution's unfolded columns, and the float32 results ops allocate
- * inside a `tidy` scope (`autograd/storage_pool.ts`), which the scope's end
- * hands to the next step: a training step's activations and gradients then
- * go from kernel to kernel in this memory. Each array takes a region of
- * whole cache lines, up to {@linkcode RESIDENT_LIMIT_BYTES} in all; when
- * the garbage collector reclaims an array its region is free again (a
+ * Storage used again and again is made here (through
+ * `Kernels.residentStorage`, asked by `reusableStorage` in
+ * `autograd/storage_pool.ts`): the float32 results ops allocate inside a
+ * `tidy` scope, which the scope's end hands to the next step, the layers'
+ * parameters, their reused gradients, the optimizers' state and the ops'
+ * scratch arrays (`autograd/ops/scratch.ts`), such as a convolution's
+ * unfolded columns. A training step's activations and gradients then go
+ * from kernel to kernel in this memory. Each array takes a region of whole
+ * cache lines, up to {@linkcode RESIDENT_LIMIT_BYTES} in all; when the
+ * garbage collector reclaims an array its region is free again (a
  * FinalizationRegistry; or at once, {@linkcode releaseResident}), and new
- * arrays take the first free region that fits, else the space above the last one. Every kernel's scratch starts
- * above the last region in use ({@linkcode scratchStart}). A shared memory
- * never moves or detaches when it grows, so the views stay valid.
+ * arrays take the first free region that fits, else the space above the
+ * last one. Every kernel's scratch starts above the last region in use
+ * ({@linkcode scratchStart}). A shared memory never moves or detaches when
+ * it grows, so the views stay valid.
  *
  * The WebAssembly loops run over whole vectors and may write up to 60 bytes
  * past an operand's end (into padding, when the operand sits in scratch).

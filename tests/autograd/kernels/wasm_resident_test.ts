@@ -137,20 +137,23 @@ Deno.test("freed regions are taken again first fit, merged with free neighbours,
 
 /**
  * Runs `kernel` on ordinary copies of `arrays` and on resident copies (each
- * followed by a resident guard array), and asserts the same bits in every
- * array afterwards and untouched guards: nothing written past the slack.
+ * followed by a resident guard array; those at the indices in `ordinary`
+ * stay ordinary copies), and asserts the same bits in every array
+ * afterwards and untouched guards: nothing written past the slack.
  */
 function assertSameInPlace(
   what: string,
   arrays: Float32Array[],
   kernel: (a: Float32Array[]) => void,
+  ordinary: number[] = [],
 ) {
   const plain = arrays.map((x) => x.slice());
   kernel(plain);
-  const guards: Float32Array[] = [];
+  const guards = new Map<number, Float32Array>();
   const placed = arrays.map((x, i) => {
+    if (ordinary.includes(i)) return x.slice();
     const copy = resident(x);
-    guards.push(resident(randomArray(32, 100 + i)));
+    guards.set(i, resident(randomArray(32, 100 + i)));
     return copy;
   });
   kernel(placed);
@@ -189,13 +192,15 @@ Deno.test("element-wise, fused, reduction and update kernels give the same bits 
   assertSameInPlace("squaredErrorGrad", [x, zero], ([diff, out]) => {
     wasm.squaredErrorGrad(diff, { out, seed: 0.37 });
   });
-  assertSameInPlace(
-    "squaredDiffColumns",
-    [x, y, zero, new Float32Array(width)],
-    ([a, b, diff, out]) => {
-      wasm.squaredDiffColumns(a, b, { diff, out });
-    },
-  );
+  // All resident (one call); the batch ordinary, or the output and diff (streamed in chunks).
+  for (const ordinary of [[], [1], [0, 2]]) {
+    assertSameInPlace(
+      `squaredDiffColumns, ordinary ${ordinary}`,
+      [x, y, zero, new Float32Array(width)],
+      ([a, b, diff, out]) => wasm.squaredDiffColumns(a, b, { diff, out }),
+      ordinary,
+    );
+  }
   for (const [outer, size, inner] of [[1, rows, width], [rows, width, 1], [3, 37, 333]]) {
     assertSameInPlace(`sumAxis ${outer}×${size}×${inner}`, [
       x.subarray(0, outer * size * inner),
