@@ -12,8 +12,9 @@
  * Inkling's time over the peer's for the same work (below 1, Inkling is
  * faster, as `ocr_12mp_vs_tesseract`), on the backend `autoBackend` picks.
  * That backend and the peers take turns on the same thread count: Inkling
- * on 1 thread, the peers on 1 thread, Inkling on 2, the peers on 2. Each
- * side keeps its better pass per workload and says at which thread count
+ * on 1 thread, the peers on 1 thread, Inkling on 2, the peers on 2, and that
+ * round once more (peers.ts). Each side keeps its best pass per workload and
+ * says at which thread count
  * (`threads` on the line), so both sides get their best thread count, and a
  * slow spell of the machine (this one's speed swings by up to 40 % within
  * minutes) weighs on both alike. (Native: single-threaded OpenBLAS calls on

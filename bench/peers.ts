@@ -57,11 +57,19 @@ async function unavailable(): Promise<string | null> {
 }
 
 /**
- * The peers' results on 1 and on 2 BLAS/OpenMP threads (both, for
- * {@linkcode best}), with `turn(threads)` called before each of the two
- * passes with that pass's thread count (the bench times Inkling there, on
- * as many threads), or the reason they were skipped (then `turn` is never
- * called). `pca` is the matrix of the PCA workload, written once to a
+ * Thread counts of the turns, in order: two rounds of 1 and 2 threads. On
+ * this virtual machine two threads sometimes gain nothing for a minute or
+ * more (a 2-thread matmul at the speed of one core, on either side); a
+ * second round gives each side a pass outside such a spell.
+ */
+const TURNS = [1, 2, 1, 2];
+
+/**
+ * The peers' results on 1 and on 2 BLAS/OpenMP threads, twice (all of them,
+ * for {@linkcode best}), with `turn(threads)` called before each pass with
+ * that pass's thread count (the bench times Inkling there, on as many
+ * threads; see {@linkcode TURNS}), or the reason they were skipped (then
+ * `turn` is never called). `pca` is the matrix of the PCA workload, written once to a
  * temporary file for NumPy.
  */
 export async function runPeers(
@@ -79,7 +87,7 @@ export async function runPeers(
     );
     const pcaArgs = ["--pca", file, String(pca.rows), String(pca.cols)];
     const runs: (BenchResult[] | string)[] = [];
-    for (const threads of [1, 2]) {
+    for (const threads of TURNS) {
       turn(threads);
       runs.push(await python([script("numpy_peers.py"), ...pcaArgs], threads));
       if (hasTorch) runs.push(await python([script("torch_cnn.py"), String(threads)], threads));
