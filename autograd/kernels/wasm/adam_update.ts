@@ -2,9 +2,10 @@
  * The TypeScript side of the adamUpdate WebAssembly kernel (adam_update.wat):
  * resident operands (the layers' parameters, the optimizer's moments, the
  * reused gradients: resident.ts) are updated where they are in one call;
- * others are streamed through scratch memory in chunks, each chunk updated in one pass and the parameter and
- * moments copied back — seven copies and no temporaries, where the unfused
- * ops made about twenty passes and five parameter-sized arrays.
+ * others are streamed through scratch memory in chunks, each chunk updated
+ * in one pass and the parameter and moments copied back — seven copies and
+ * no temporaries, where the unfused ops made about twenty passes and five
+ * parameter-sized arrays.
  *
  * The update rounds as the unfused ops did on this backend, and those sent
  * arrays shorter than {@linkcode AXPBY_MIN_LENGTH} to the fallback's axpby,

@@ -2,9 +2,10 @@
  * The TypeScript side of the fused WebAssembly kernels (fused.wat): a linear
  * layer's bias add, its activation backward and the squared error's
  * backward. Like the element-wise kernels they run on resident operands in
- * place and stream other float32 arrays through scratch memory in chunks; everything else (Float64Array storage,
- * short arrays, no scratch) goes to the fallback, whose loops round the same
- * way, so the choice never changes a bit.
+ * place, whole, and stream other float32 arrays through scratch memory in
+ * chunks; everything else (Float64Array storage, short arrays, no scratch)
+ * goes to the fallback, whose loops round the same way, so the choice never
+ * changes a bit.
  *
  * @module
  */

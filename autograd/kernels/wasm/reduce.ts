@@ -45,11 +45,12 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
       fallback.sumAxis(x, args);
       return;
     }
-    const inPlace = scratch.inPlace(x);
-    const per = inPlace ? outer : slabsPerChunk(slab);
+    // A resident x is summed where it is, in one call (the sums go to scratch).
+    const xIn = scratch.addressOf(x);
+    const per = xIn >= 0 ? outer : slabsPerChunk(slab);
     const xAt = scratch.base;
-    // 64 bytes of padding after each operand: the strided loop reads and writes blocks of 16 floats.
-    const outAt = inPlace ? xAt : xAt + align16(per * slab * 4 + 64);
+    // 64 bytes of padding after each slot: the strided loop reads and writes blocks of 16 floats.
+    const outAt = xIn >= 0 ? xAt : xAt + align16(per * slab * 4 + 64);
     if (!scratch.reserve(outAt + per * inner * 4 + 64 - scratch.base)) {
       fallback.sumAxis(x, args);
       return;
@@ -57,8 +58,7 @@ export function wasmSumAxis(scratch: WasmScratch, fallback: Kernels): Kernels["s
     const mem = scratch.f32;
     for (let o = 0; o < outer; o += per) {
       const count = Math.min(per, outer - o);
-      // A resident x is summed where it is, in one call (its columns into scratch).
-      const from = inPlace ? inPlace[0] : scratch.input(x, -1, xAt, o * slab, count * slab);
+      const from = scratch.input(x, xIn, xAt, o * slab, count * slab);
       scratch.exports.sum_axis(from, outAt, count, size, inner);
       out.set(mem.subarray(outAt >> 2, (outAt >> 2) + count * inner), o * inner);
     }

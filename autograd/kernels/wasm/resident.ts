@@ -33,8 +33,9 @@ import { sharedKernels } from "./shared_memory.ts";
 
 /**
  * Most bytes of resident storage in use at once (and regions span at most
- * twice as many); past it storage is an ordinary array. The MNIST CNN's training step at batch 64 uses 2.7 MB of
- * scratch; its activations and gradients are a few MB each.
+ * twice as many); past it storage is an ordinary array. The MNIST CNN's
+ * training step at batch 64 uses 2.7 MB of scratch; its activations and
+ * gradients are a few MB each.
  */
 export const RESIDENT_LIMIT_BYTES = 128 * 1024 * 1024;
 
